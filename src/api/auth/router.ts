@@ -1,0 +1,26 @@
+/** /api/auth/*: register, token, token refresh, logout. */
+import type { ApiRoutes } from '../route.ts';
+import { presentProfile } from '../../presenters/user.ts';
+import { createUser, login, logout, refresh } from '../../services/auth.ts';
+
+export function registerAuthRoutes(routes: ApiRoutes): void {
+  routes
+    .on('register', async (ctx, { body }) => {
+      const user = await createUser(ctx.deps.db, body);
+      ctx.status = 201;
+      ctx.body = presentProfile(user);
+    })
+    .on('obtainToken', async (ctx, { body }) => {
+      const { db, tokens, rateLimiter, config } = ctx.deps;
+      ctx.body = await login({ db, tokens, rateLimiter, limit: config.loginRateLimit }, { ...body, ip: ctx.ip });
+      ctx.set('Cache-Control', 'no-store');
+    })
+    .on('refreshToken', async (ctx, { body }) => {
+      ctx.body = await refresh(ctx.deps, body.refresh);
+      ctx.set('Cache-Control', 'no-store');
+    })
+    .on('logout', async (ctx, { body }) => {
+      await logout(ctx.deps, body.refresh);
+      ctx.status = 204;
+    });
+}

@@ -1,0 +1,152 @@
+/**
+ * Builds the Koa application (without listening), so tests and the server share it:
+ *
+ *   request id + access log → problem+json errors → security headers → CORS → trailing-slash
+ *   normalisation → static files (docs assets, media, widgets) → the spec-driven router → 404/405
+ */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import Koa from 'koa';
+import cors from '@koa/cors';
+import helmet from 'koa-helmet';
+import send from 'koa-send';
+import type { Knex } from 'knex';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { EventBus } from './events.ts';
+import { TokenService } from './auth/tokens.ts';
+import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
+import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
+import { buildApiRouter } from './api/route.ts';
+import { collectRoutes } from './api/index.ts';
+import { errorHandler } from './middleware/errorHandler.ts';
+import { requestContext } from './middleware/requestContext.ts';
+import { ApiError } from './errors.ts';
+import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
+
+export interface CreateAppOptions {
+  config: Config;
+  db: Knex;
+  logger?: Logger;
+  events?: EventBus;
+  rateLimiter?: RateLimiter;
+  spec?: LoadedSpec;
+  redis?: Deps['redis'];
+}
+
+export interface AppBundle {
+  app: Koa<AppState, AppContextExtras>;
+  deps: Deps;
+}
+
+const require = createRequire(import.meta.url);
+const REDOC_DIR = path.dirname(require.resolve('redoc/bundles/redoc.standalone.js'));
+
+const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location'];
+
+export function createApp(options: CreateAppOptions): AppBundle {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const events =
+    options.events ?? new EventBus((err, event) => logger.error({ err, event: event.type }, 'event handler failed'));
+  const deps: Deps = {
+    config,
+    db: options.db,
+    logger,
+    events,
+    tokens: new TokenService(config.jwt),
+    rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
+    spec: options.spec ?? loadSpec(),
+    redis: options.redis,
+  };
+
+  const app = new Koa<AppState, AppContextExtras>({ proxy: config.trustProxy });
+  app.context.deps = deps;
+  app.silent = true; // errors are rendered and logged by our own middleware
+
+  app.use(requestContext({ logger }));
+  app.use(errorHandler({ production: config.env === 'production' }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'media-src': ["'self'", 'blob:', 'mediastream:'],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'worker-src': ["'self'", 'blob:'],
+          'upgrade-insecure-requests': config.env === 'production' ? [] : null,
+        },
+      },
+      // Widgets and media are meant to be loaded by pages on other (allowlisted) origins.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: config.env === 'production',
+    }) as Koa.Middleware<AppState, AppContextExtras>,
+  );
+  const allowAll = config.corsOrigins.includes('*');
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        if (!origin) return '';
+        return allowAll || config.corsOrigins.includes(origin) ? origin : '';
+      },
+      allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+      keepHeadersOnError: true,
+    }) as Koa.Middleware<AppState, AppContextExtras>,
+  );
+
+  // Paths work with and without the trailing slash: `/api/sessions` is `/api/sessions/`.
+  app.use(async function trailingSlash(ctx, next) {
+    if (ctx.path.startsWith('/api/') && !ctx.path.endsWith('/')) ctx.path = `${ctx.path}/`;
+    await next();
+  });
+
+  app.use(async function staticFiles(ctx, next) {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path === '/docs/redoc.standalone.js') {
+      await send(ctx, 'redoc.standalone.js', { root: REDOC_DIR, maxage: 86_400_000 });
+      return;
+    }
+    if (ctx.path.startsWith('/media/')) {
+      const rel = ctx.path.slice('/media/'.length);
+      // Only files we wrote: random names, image extensions, no traversal.
+      if (!/^[a-z0-9-]+\/[A-Za-z0-9_-]{16,}\.(webp|jpg|png)$/.test(rel)) return next();
+      try {
+        await send(ctx, rel, { root: config.mediaRoot, maxage: 31_536_000_000, immutable: true });
+      } catch {
+        return next();
+      }
+      return;
+    }
+    await next();
+  });
+
+  const router = buildApiRouter(deps.spec, collectRoutes(), deps);
+  app.use(router.routes() as Koa.Middleware<AppState, AppContextExtras>);
+
+  app.use(async function notFoundOrMethod(ctx) {
+    const c = ctx as unknown as AppContext;
+    const allowed = [...deps.spec.operations.values()]
+      .filter((op) => op.pathRegex.test(c.path))
+      .map((op) => op.method.toUpperCase());
+    if (allowed.length && ctx.method === 'OPTIONS') {
+      ctx.status = 204;
+      ctx.set('Allow', [...allowed, 'OPTIONS'].join(', '));
+      return;
+    }
+    if (allowed.length) {
+      ctx.set('Allow', [...allowed, 'OPTIONS'].join(', '));
+      throw new ApiError(405, 'method_not_allowed', 'Method not allowed', `${ctx.method} is not allowed here; use ${allowed.join(', ')}.`);
+    }
+    throw new ApiError(404, 'not_found', 'Not found', `Nothing is served at ${ctx.path}.`);
+  });
+
+  return { app, deps };
+}

@@ -1,0 +1,127 @@
+/**
+ * JSON Web Tokens, following RFC 8725: one pinned algorithm (HS256), `iss`, `aud`, `exp` and an
+ * explicit type. Access and refresh tokens are signed with different keys derived from JWT_SECRET
+ * (HKDF), and carry different `typ` headers (`at+jwt` per RFC 9068, `refresh+jwt`), so neither can
+ * ever be accepted in place of the other.
+ *
+ * Keys are `KeyObject`s: given a string, jsonwebtoken tries `createPublicKey()` on every verify
+ * (≈ 45× slower, see TOOLING.md).
+ */
+import crypto, { type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Config } from '../config.ts';
+
+export const ALGORITHM = 'HS256' as const;
+export const ACCESS_TYP = 'at+jwt';
+export const REFRESH_TYP = 'refresh+jwt';
+
+export interface AccessClaims {
+  sub: string;
+  role: string;
+  adm?: boolean;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string | string[];
+}
+
+export interface RefreshClaims {
+  sub: string;
+  jti: string;
+  fam: string;
+  iat: number;
+  exp: number;
+}
+
+export class TokenService {
+  readonly accessKey: KeyObject;
+  readonly refreshKey: KeyObject;
+
+  constructor(private readonly cfg: Config['jwt']) {
+    const derive = (info: string) =>
+      crypto.createSecretKey(Buffer.from(crypto.hkdfSync('sha256', cfg.secret, 'mentor-dashboard', info, 32)));
+    this.accessKey = derive('access-token');
+    this.refreshKey = derive('refresh-token');
+  }
+
+  get issuer(): string {
+    return this.cfg.issuer;
+  }
+
+  get audience(): string {
+    return this.cfg.audience;
+  }
+
+  get accessTtl(): number {
+    return this.cfg.accessTtlSeconds;
+  }
+
+  get refreshTtl(): number {
+    return this.cfg.refreshTtlSeconds;
+  }
+
+  signAccess(user: { id: number; role: string; is_admin: boolean }): string {
+    return jwt.sign({ role: user.role, adm: user.is_admin || undefined }, this.accessKey, {
+      algorithm: ALGORITHM,
+      header: { alg: ALGORITHM, typ: ACCESS_TYP },
+      subject: String(user.id),
+      issuer: this.cfg.issuer,
+      audience: this.cfg.audience,
+      expiresIn: this.cfg.accessTtlSeconds,
+      jwtid: crypto.randomUUID(),
+    });
+  }
+
+  signRefresh(userId: number, jti: string, family: string): string {
+    return jwt.sign({ fam: family }, this.refreshKey, {
+      algorithm: ALGORITHM,
+      header: { alg: ALGORITHM, typ: REFRESH_TYP },
+      subject: String(userId),
+      issuer: this.cfg.issuer,
+      audience: `${this.cfg.audience}:refresh`,
+      expiresIn: this.cfg.refreshTtlSeconds,
+      jwtid: jti,
+    });
+  }
+
+  /** Options for jsonwebtoken/koa-jwt when verifying an access token. */
+  accessVerifyOptions(): jwt.VerifyOptions & { algorithms: jwt.Algorithm[] } {
+    return { algorithms: [ALGORITHM], issuer: this.cfg.issuer, audience: this.cfg.audience };
+  }
+
+  /** Verifies an access token completely (signature, claims, typ). Throws on any problem. */
+  verifyAccess(token: string): AccessClaims {
+    const decoded = jwt.verify(token, this.accessKey, { ...this.accessVerifyOptions(), complete: true });
+    if (decoded.header.typ !== ACCESS_TYP) throw new jwt.JsonWebTokenError('unexpected token type');
+    const payload = decoded.payload as AccessClaims;
+    if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string') throw new jwt.JsonWebTokenError('missing claims');
+    return payload;
+  }
+
+  /** Verifies a refresh token's signature and claims. Throws on any problem. */
+  verifyRefresh(token: string): RefreshClaims {
+    const decoded = jwt.verify(token, this.refreshKey, {
+      algorithms: [ALGORITHM],
+      issuer: this.cfg.issuer,
+      audience: `${this.cfg.audience}:refresh`,
+      complete: true,
+    });
+    if (decoded.header.typ !== REFRESH_TYP) throw new jwt.JsonWebTokenError('unexpected token type');
+    const payload = decoded.payload as RefreshClaims;
+    if (typeof payload.jti !== 'string' || typeof payload.fam !== 'string' || typeof payload.exp !== 'number') {
+      throw new jwt.JsonWebTokenError('missing claims');
+    }
+    return payload;
+  }
+}
+
+/** The header type of a token, without verifying it (used after koa-jwt verified the signature). */
+export function tokenHeaderType(token: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { typ?: string };
+    return header.typ;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Structured logging (pino). Secrets never reach a log line: credentials in headers and bodies are
+ * redacted by path, and any `token=` query parameter (the WebSocket fallback) is masked in URLs.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'access',
+  '*.access',
+  'refresh',
+  '*.refresh',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["sec-websocket-protocol"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["sec-websocket-protocol"]',
+];
+
+/** Masks credentials carried in a URL (`?token=…`, `&access_token=…`). */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token|refresh|refresh_token)=)[^&#]*/gi, '$1[REDACTED]');
+}
+
+export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
+  return pino({
+    level,
+    base: { service: 'mentor-dashboard', ...base },
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

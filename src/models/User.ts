@@ -1,0 +1,57 @@
+import type { RelationMappings } from 'objection';
+import { BaseModel } from './BaseModel.ts';
+
+export type Role = 'mentor' | 'learner';
+
+export class User extends BaseModel {
+  static override tableName = 'users';
+  static override timeColumns = ['created_at', 'updated_at', 'last_login'];
+  static override boolColumns = ['is_admin', 'is_active'];
+  static override insertTimestamps = ['created_at'];
+  static override hasUpdatedAt = true;
+  static override get jsonAttributes() {
+    return ['expertise'];
+  }
+
+  id!: number;
+  username!: string;
+  email!: string;
+  password_hash!: string;
+  role!: Role;
+  is_admin!: boolean;
+  is_active!: boolean;
+  first_name!: string;
+  last_name!: string;
+  bio!: string;
+  expertise!: string[];
+  timezone!: string;
+  hourly_rate_cents!: number | null;
+  currency!: string;
+  avatar!: string | null;
+  created_at!: Date;
+  updated_at!: Date;
+  last_login!: Date | null;
+
+  get displayName(): string {
+    const full = `${this.first_name ?? ''} ${this.last_name ?? ''}`.trim();
+    return full || this.username;
+  }
+
+  static override get relationMappings(): RelationMappings {
+    return {
+      sessions: {
+        relation: BaseModel.HasManyRelation,
+        modelClass: () => Session,
+        join: { from: 'users.id', to: 'sessions.mentor_id' },
+      },
+      bookings: {
+        relation: BaseModel.HasManyRelation,
+        modelClass: () => Booking,
+        join: { from: 'users.id', to: 'bookings.learner_id' },
+      },
+    };
+  }
+}
+
+import { Session } from './Session.ts';
+import { Booking } from './Booking.ts';

@@ -1,0 +1,147 @@
+/**
+ * One validator per operationId, compiled once at start-up from `openapi.yaml` (Ajv 2020-12).
+ * Path, query and header parameters are coerced (they arrive as strings); bodies are not.
+ * Request schemas are closed in the spec (`additionalProperties: false`), and the parameter sets
+ * built here are closed too, so an unknown field or query parameter is a 400 naming it.
+ *
+ * `allErrors` is on, unlike fastify's default: the contract promises every offending field in one
+ * answer. Bodies are size-limited before they get here and every string in the spec has a
+ * maxLength, which keeps the extra work bounded.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { FieldError } from '../errors.ts';
+import type { JsonSchema, LoadedSpec, Operation } from './spec.ts';
+
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
+// ajv-formats is CommonJS: under NodeNext its default export arrives as `.default`.
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+
+export const SPEC_SCHEMA_ID = 'openapi.json';
+const OPENAPI_KEYWORDS = ['components', 'example', 'discriminator', 'xml', 'externalDocs'];
+
+/** Rewrites local refs (`#/components/...`) so a fragment compiles against the registered document. */
+export function anchorRefs<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(anchorRefs) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${SPEC_SCHEMA_ID}${v}` : anchorRefs(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+export function createAjv(spec: LoadedSpec, opts: { coerce: boolean }): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: true,
+    allErrors: true,
+    allowUnionTypes: true,
+    coerceTypes: opts.coerce ? 'array' : false,
+    useDefaults: opts.coerce,
+    removeAdditional: false,
+  });
+  ajv.addVocabulary(OPENAPI_KEYWORDS);
+  addFormats(ajv);
+  // Only the reusable parts are registered: the rest of the document is not a JSON Schema.
+  ajv.addSchema({ $id: SPEC_SCHEMA_ID, components: spec.document.components ?? {} });
+  return ajv;
+}
+
+type Location = FieldError['in'];
+
+/** Turns Ajv errors into `{ in, path, message }` items, one per offending field. */
+export function toFieldErrors(location: Location, errors: ErrorObject[] | null | undefined): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors ?? []) {
+    // oneOf/anyOf/if summaries repeat what their branches already said.
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if') continue;
+    const segments = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required') {
+      segments.push((e.params as { missingProperty: string }).missingProperty);
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      segments.push((e.params as { additionalProperty: string }).additionalProperty);
+      message = location === 'query' ? 'is not a known parameter' : 'is not an allowed field';
+    } else if (e.keyword === 'enum') {
+      message = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
+    }
+    const path = segments.join('.');
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ in: location, path, message });
+  }
+  return out;
+}
+
+export interface OperationValidator {
+  operation: Operation;
+  /** Coerces and validates in place; returns the field errors (empty when valid). */
+  path(params: Record<string, unknown>): FieldError[];
+  query(query: Record<string, unknown>): FieldError[];
+  headers(headers: Record<string, unknown>): FieldError[];
+  /** Validates a body against the schema of its media type; returns null if none is declared. */
+  body(mediaType: string, body: unknown): FieldError[] | null;
+  bodyMediaTypes: string[];
+  bodyRequired: boolean;
+}
+
+function paramSchema(op: Operation, where: 'path' | 'query' | 'header'): JsonSchema {
+  const params = op.parameters.filter((p) => p.in === where);
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const p of params) {
+    const name = where === 'header' ? p.name.toLowerCase() : p.name;
+    properties[name] = anchorRefs(p.schema ?? {});
+    if (p.required || where === 'path') required.push(name);
+  }
+  return {
+    type: 'object',
+    properties,
+    required,
+    // Unknown query parameters are refused; requests carry many headers we do not describe.
+    additionalProperties: where === 'header',
+  };
+}
+
+function run(validate: ValidateFunction, location: Location, data: unknown): FieldError[] {
+  return validate(data) ? [] : toFieldErrors(location, validate.errors);
+}
+
+export function compileValidators(spec: LoadedSpec): Map<string, OperationValidator> {
+  const coercing = createAjv(spec, { coerce: true });
+  const strict = createAjv(spec, { coerce: false });
+  const result = new Map<string, OperationValidator>();
+  for (const op of spec.operations.values()) {
+    const pathV = coercing.compile(paramSchema(op, 'path'));
+    const queryV = coercing.compile(paramSchema(op, 'query'));
+    const headerV = coercing.compile(paramSchema(op, 'header'));
+    const bodyVs = new Map<string, ValidateFunction>();
+    for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
+      // Multipart fields arrive as strings from the form parser: coerce them like parameters.
+      const ajv = mediaType === 'multipart/form-data' ? coercing : strict;
+      bodyVs.set(mediaType, ajv.compile(anchorRefs(media.schema ?? {})));
+    }
+    result.set(op.operationId, {
+      operation: op,
+      path: (p) => run(pathV, 'path', p),
+      query: (q) => run(queryV, 'query', q),
+      headers: (h) => run(headerV, 'header', h),
+      body: (mediaType, body) => {
+        const v = bodyVs.get(mediaType);
+        return v ? run(v, 'body', body) : null;
+      },
+      bodyMediaTypes: [...bodyVs.keys()],
+      bodyRequired: Boolean(op.requestBody?.required),
+    });
+  }
+  return result;
+}

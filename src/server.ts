@@ -1,0 +1,120 @@
+/**
+ * The process entry point: reads the configuration, migrates the database, listens on HOST:PORT and
+ * shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the
+ * database, exit within SHUTDOWN_TIMEOUT_MS).
+ */
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createKnex, dialectOf } from './db/knex.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { createApp, type AppBundle } from './app.ts';
+
+export interface RunningServer {
+  server: http.Server;
+  bundle: AppBundle;
+  db: Knex;
+  url: string;
+  /** Graceful stop: refuse new connections, let in-flight requests finish, release resources. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  if (config.jwt.generated && config.env === 'development') {
+    logger.warn(
+      { file: `${config.dataDir}/jwt-secret` },
+      'JWT_SECRET is not set: using a generated secret stored in the data folder. Set JWT_SECRET in production.',
+    );
+  }
+  const db = createKnex(config.databaseUrl);
+  const applied = await migrateLatest(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const bundle = createApp({ config, db, logger });
+  const server = http.createServer(bundle.app.callback());
+  server.keepAliveTimeout = 5000;
+  server.headersTimeout = 10000;
+  server.requestTimeout = 30000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${shownHost}:${port}`;
+  logger.info({ url, database: dialectOf(config.databaseUrl), env: config.env }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections with a request in flight are closed as soon as they fall idle,
+      // and whatever is still open when the timeout passes is cut.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(timer);
+      if (dialectOf(config.databaseUrl) === 'sqlite') {
+        // Fold the WAL back into the database file so a copy of it alone is complete.
+        await db.raw('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => logger.warn({ err }, 'WAL checkpoint failed'));
+      }
+      await db.destroy();
+    })());
+
+  return { server, bundle, db, url, close };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, logger);
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 2000);
+    force.unref();
+    running.close().then(
+      () => {
+        logger.info('bye');
+        logger.flush?.();
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,40 @@
+/** Koa context and state types shared by middleware and routes. */
+import type { ParameterizedContext } from 'koa';
+import type { Knex } from 'knex';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { EventBus } from './events.ts';
+import type { TokenService, AccessClaims } from './auth/tokens.ts';
+import type { RateLimiter } from './lib/rateLimiter.ts';
+import type { User } from './models/index.ts';
+import type { LoadedSpec } from './openapi/spec.ts';
+
+/** The application's collaborators, built once by `createApp` and reachable as `ctx.deps`. */
+export interface Deps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  events: EventBus;
+  tokens: TokenService;
+  rateLimiter: RateLimiter;
+  spec: LoadedSpec;
+  /** Set when REDIS_URL is configured (readiness reports it). */
+  redis?: { ping(): Promise<unknown> };
+}
+
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  /** The verified access-token claims (set by koa-jwt). */
+  jwt?: AccessClaims;
+  /** The authenticated, active user. */
+  user?: User;
+  /** The validated, coerced request input (set by the validation middleware). */
+  input?: { path: Record<string, unknown>; query: Record<string, unknown>; headers: Record<string, unknown>; body: unknown };
+}
+
+export interface AppContextExtras {
+  deps: Deps;
+}
+
+export type AppContext = ParameterizedContext<AppState, AppContextExtras>;

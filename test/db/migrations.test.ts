@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { createKnex } from '../../src/db/knex.ts';
+import { migrateLatest, migrationStatus, rollbackAll } from '../../src/db/migrate.ts';
+import { freshDatabase } from '../helpers/server.ts';
+
+const TABLES = ['users', 'refresh_tokens', 'sessions', 'bookings', 'requests', 'notifications', 'feedback', 'payouts', 'chat_messages'];
+
+async function exerciseConstraints(db: Knex) {
+  const now = new Date().toISOString();
+  const later = new Date(Date.now() + 3600_000).toISOString();
+  const [mentor] = await db('users').insert({ username: 'm', email: 'm@x.io', password_hash: 'x', role: 'mentor', created_at: now, updated_at: now }).returning('id');
+  const [learner] = await db('users').insert({ username: 'l', email: 'l@x.io', password_hash: 'x', role: 'learner', created_at: now, updated_at: now }).returning('id');
+  const mentorId = typeof mentor === 'object' ? mentor.id : mentor;
+  const learnerId = typeof learner === 'object' ? learner.id : learner;
+  const rejects = async (p: Promise<unknown>) => {
+    let failed = false;
+    try {
+      await p;
+    } catch {
+      failed = true;
+    }
+    expect(failed, 'the database accepted a row that breaks a constraint').to.equal(true);
+  };
+  // Case-insensitive unique username; role check.
+  await rejects(db('users').insert({ username: 'M', email: 'other@x.io', password_hash: 'x', role: 'mentor', created_at: now, updated_at: now }));
+  await rejects(db('users').insert({ username: 'z', email: 'z@x.io', password_hash: 'x', role: 'admin', created_at: now, updated_at: now }));
+  const session = { mentor_id: mentorId, title: 't', start_time: now, duration: 60, end_time: later, status: 'scheduled', capacity: 1, created_at: now, updated_at: now };
+  const [s] = await db('sessions').insert(session).returning('id');
+  const sessionId = typeof s === 'object' ? s.id : s;
+  await rejects(db('sessions').insert({ ...session, status: 'bogus' }));
+  await rejects(db('sessions').insert({ ...session, booked_count: 2 }));
+  await rejects(db('sessions').insert({ ...session, mentor_id: 99999 })); // foreign key
+  // Participant count can never pass capacity.
+  await db('sessions').where({ id: sessionId }).update({ booked_count: 1 });
+  await rejects(db('sessions').where({ id: sessionId }).update({ booked_count: 2 }));
+  // One live booking per learner and session; a cancelled one does not count.
+  const booking = { session_id: sessionId, learner_id: learnerId, status: 'booked', created_at: now, updated_at: now };
+  await db('bookings').insert(booking);
+  await rejects(db('bookings').insert(booking));
+  await db('bookings').where({ session_id: sessionId }).update({ status: 'cancelled', cancelled_at: now });
+  await db('bookings').insert(booking);
+  // One feedback per learner and session; rating 1..5.
+  const fb = { session_id: sessionId, learner_id: learnerId, rating: 5, created_at: now };
+  await db('feedback').insert(fb);
+  await rejects(db('feedback').insert(fb));
+  await rejects(db('feedback').insert({ ...fb, learner_id: mentorId, rating: 6 }));
+  // One payout per mentor and idempotency key; positive amounts.
+  const payout = { mentor_id: mentorId, amount_cents: 100, idempotency_key: 'k1', requested_at: now, updated_at: now };
+  await db('payouts').insert(payout);
+  await rejects(db('payouts').insert(payout));
+  await rejects(db('payouts').insert({ ...payout, idempotency_key: 'k2', amount_cents: 0 }));
+  // One notification per dedupe key (reminders).
+  const n = { user_id: learnerId, type: 'session_reminder', message: 'soon', timestamp: now, dedupe_key: 'reminder:1:2' };
+  await db('notifications').insert(n);
+  await rejects(db('notifications').insert(n));
+  // A request cannot be addressed to oneself.
+  await rejects(db('requests').insert({ learner_id: mentorId, mentor_id: mentorId, topic: 't', created_at: now, updated_at: now }));
+}
+
+async function tables(db: Knex): Promise<string[]> {
+  if (db.client.config.client === 'sqlite3') {
+    const rows = await db('sqlite_master').where({ type: 'table' }).select('name');
+    return rows.map((r: { name: string }) => r.name);
+  }
+  const rows = await db('information_schema.tables').where({ table_schema: 'public' }).select('table_name');
+  return rows.map((r: { table_name: string }) => r.table_name);
+}
+
+function suite(name: string, open: () => Promise<{ db: Knex; done: () => Promise<void> }>) {
+  describe(`migrations on ${name}`, () => {
+    let db: Knex;
+    let done: () => Promise<void>;
+    before(async () => ({ db, done } = await open()));
+    after(() => done());
+
+    it('migrates up, enforces the constraints, and migrates down to nothing', async () => {
+      expect(await migrateLatest(db)).to.have.length.greaterThan(0);
+      expect((await migrationStatus(db)).pending).to.deep.equal([]);
+      expect(await tables(db)).to.include.members(TABLES);
+      await exerciseConstraints(db);
+      await rollbackAll(db);
+      const left = (await tables(db)).filter((t) => TABLES.includes(t));
+      expect(left).to.deep.equal([]);
+      // And up again from scratch.
+      await migrateLatest(db);
+      expect(await tables(db)).to.include.members(TABLES);
+    });
+  });
+}
+
+suite('SQLite', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'md-mig-'));
+  const db = createKnex(`sqlite://${path.join(dir, 'db.sqlite3')}`);
+  return {
+    db,
+    done: async () => {
+      const mode = await db.raw('PRAGMA journal_mode');
+      expect(mode[0].journal_mode).to.equal('wal');
+      const fk = await db.raw('PRAGMA foreign_keys');
+      expect(fk[0].foreign_keys).to.equal(1);
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+if (process.env.TEST_DATABASE_URL) {
+  suite('PostgreSQL', async () => {
+    const prev = process.env.TEST_DB;
+    process.env.TEST_DB = 'postgres';
+    const fresh = await freshDatabase(os.tmpdir());
+    process.env.TEST_DB = prev;
+    const db = createKnex(fresh.url);
+    return { db, done: async () => { await db.destroy(); await fresh.drop(); } };
+  });
+} else {
+  describe('migrations on PostgreSQL', () => {
+    it('needs TEST_DATABASE_URL (set by .ci/run); not configured here', function () {
+      if (process.env.CI) throw new Error('CI must set TEST_DATABASE_URL');
+      this.skip();
+    });
+  });
+}

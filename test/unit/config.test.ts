@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('config', () => {
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'md-cfg-'));
+
+  it('has working defaults', () => {
+    const dir = tmp();
+    const c = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
+    expect(c.port).to.equal(8000);
+    expect(c.host).to.equal('0.0.0.0');
+    expect(c.databaseUrl).to.equal(`sqlite://${path.join(dir, 'mentor-dashboard.sqlite3')}`);
+    expect(c.readyLeadMinutes).to.equal(30);
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be between/],
+    [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 bytes/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ CORS_ORIGINS: 'https://ok.example, not a url' }, /CORS_ORIGINS/],
+    [{ CORS_ORIGINS: 'https://example.com/path' }, /bare origin/],
+    [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [{ TURN_URLS: 'turn:turn.example:3478' }, /TURN_SECRET/],
+  ];
+  for (const [env, message] of bad) {
+    it(`refuses ${JSON.stringify(env)} with a clear message`, () => {
+      expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: tmp(), ...env })).to.throw(ConfigError, message);
+    });
+  }
+
+  it('refuses to start in production without JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).to.throw(ConfigError, /JWT_SECRET is required/);
+  });
+
+  it('persists a generated development secret in the data folder with 0600 permissions', () => {
+    const dir = tmp();
+    const a = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
+    const b = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
+    expect(a.jwt.generated).to.equal(true);
+    expect(a.jwt.secret.equals(b.jwt.secret)).to.equal(true);
+    expect(fs.statSync(path.join(dir, 'jwt-secret')).mode & 0o777).to.equal(0o600);
+  });
+});
