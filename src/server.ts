@@ -11,11 +11,14 @@ import { createLogger, type Logger } from './logger.ts';
 import { createKnex, dialectOf } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { createApp, type AppBundle } from './app.ts';
+import { startScheduler } from './jobs/scheduler.ts';
+import { attachRealtime, type RealtimeHub } from './realtime/hub.ts';
 
 export interface RunningServer {
   server: http.Server;
   bundle: AppBundle;
   db: Knex;
+  hub: RealtimeHub;
   url: string;
   /** Graceful stop: refuse new connections, let in-flight requests finish, release resources. */
   close(): Promise<void>;
@@ -37,6 +40,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10000;
   server.requestTimeout = 30000;
+  const hub = attachRealtime(server, bundle.deps);
+  const stopScheduler = startScheduler(bundle.deps);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -54,7 +59,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await stopScheduler();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await hub.close();
       // Keep-alive connections with a request in flight are closed as soon as they fall idle,
       // and whatever is still open when the timeout passes is cut.
       server.closeIdleConnections();
@@ -70,7 +77,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await db.destroy();
     })());
 
-  return { server, bundle, db, url, close };
+  return { server, bundle, db, hub, url, close };
 }
 
 async function main(): Promise<void> {

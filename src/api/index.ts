@@ -4,12 +4,43 @@
  * routes and answers 501 for any operation nobody registered.
  */
 import { ApiRoutes } from './route.ts';
-import { registerAuthRoutes } from './auth/router.ts';
 import { registerOpsRoutes } from './ops/router.ts';
+import { registerAuthRoutes } from './auth/router.ts';
+import { registerSessionsRoutes } from './sessions/router.ts';
+import { registerBookingsRoutes } from './bookings/router.ts';
+import { registerRequestsRoutes } from './requests/router.ts';
+import { registerFeedbackRoutes } from './feedback/router.ts';
+import { registerChatRoutes } from './chat/router.ts';
+import { registerEarningsRoutes } from './earnings/router.ts';
+import { registerPayoutsRoutes } from './payouts/router.ts';
+import { registerAnalyticsRoutes } from './analytics/router.ts';
+import { registerProfileRoutes } from './profile/router.ts';
+import { registerMentorsRoutes } from './mentors/router.ts';
+import { registerNotificationsRoutes } from './notifications/router.ts';
+import { registerRtcRoutes } from './rtc/router.ts';
+import { registerAdminRoutes } from './admin/router.ts';
+import '../policies/index.ts';
 
 export function collectRoutes(): ApiRoutes {
   const routes = new ApiRoutes();
-  registerOpsRoutes(routes);
-  registerAuthRoutes(routes);
+  for (const register of [
+    registerOpsRoutes,
+    registerAuthRoutes,
+    registerSessionsRoutes,
+    registerBookingsRoutes,
+    registerRequestsRoutes,
+    registerFeedbackRoutes,
+    registerChatRoutes,
+    registerEarningsRoutes,
+    registerPayoutsRoutes,
+    registerAnalyticsRoutes,
+    registerProfileRoutes,
+    registerMentorsRoutes,
+    registerNotificationsRoutes,
+    registerRtcRoutes,
+    registerAdminRoutes,
+  ]) {
+    register(routes);
+  }
   return routes;
 }

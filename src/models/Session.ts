@@ -41,6 +41,15 @@ export class Session extends BaseModel {
 
   mentor?: User;
   bookings?: Booking[];
+  /** The caller's booking on this session, attached by `loadSessionForUser` for policies (not a column). */
+  viewerBooking?: Booking;
+
+  /** Not persisted: attached per request. */
+  override $formatDatabaseJson(json: Record<string, unknown>) {
+    const formatted = super.$formatDatabaseJson(json);
+    delete formatted.viewerBooking;
+    return formatted;
+  }
 
   static override get relationMappings(): RelationMappings {
     return {

@@ -16,6 +16,7 @@ import { migrateLatest } from '../../src/db/migrate.ts';
 import { createApp, type AppBundle, type CreateAppOptions } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ApiClient } from './client.ts';
+import { attachRealtime, type RealtimeHub } from '../../src/realtime/hub.ts';
 
 export interface TestServer {
   url: string;
@@ -23,6 +24,7 @@ export interface TestServer {
   db: Knex;
   bundle: AppBundle;
   server: http.Server;
+  hub: RealtimeHub;
   api: ApiClient;
   dataDir: string;
   close(): Promise<void>;
@@ -70,6 +72,7 @@ export async function getTestServer(
   await migrateLatest(db);
   const bundle = createApp({ config, db, logger: createLogger(config.logLevel), ...options });
   const server = http.createServer(bundle.app.callback());
+  const hub = attachRealtime(server, bundle.deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
@@ -79,9 +82,11 @@ export async function getTestServer(
     db,
     bundle,
     server,
+    hub,
     dataDir,
     api: new ApiClient(url),
     async close() {
+      await hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.destroy();

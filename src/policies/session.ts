@@ -1,0 +1,26 @@
+/**
+ * Who may do what to a session. Rules need the caller's booking on the session: load the session
+ * with `loadSessionForUser` (src/services/sessionAccess.ts), which attaches it as `viewerBooking`.
+ */
+import { Session } from '../models/index.ts';
+import { allow, isAdmin, isLearner } from './policy.ts';
+
+const isOwner = (user: { id: number }, s: Session) => s.mentor_id === user.id;
+/** The caller holds a live (not cancelled) booking on the session. */
+export const hasLiveBooking = (s: Session) => Boolean(s.viewerBooking && s.viewerBooking.status !== 'cancelled');
+
+// Read: the owner, admins, learners with any booking on it, and any learner while it is open.
+allow(Session, 'read', (user, s) => isOwner(user, s) || isAdmin(user) || Boolean(s.viewerBooking) || (isLearner(user) && s.status === 'scheduled'));
+// Only the owning mentor changes a session and drives its lifecycle.
+allow(Session, ['update', 'publish', 'cancel', 'ready', 'complete'], (user, s) => isOwner(user, s));
+// Starting (and joining) the class: the owner or a learner with a live booking.
+allow(Session, 'start', (user, s) => isOwner(user, s) || hasLiveBooking(s));
+// Booking: learners only (the service checks that it is open, future and has room).
+allow(Session, 'book', (user) => isLearner(user));
+// The live room and its chat: the owner and learners with a live booking; admins may read chat.
+allow(Session, 'join_room', (user, s) => isOwner(user, s) || hasLiveBooking(s));
+allow(Session, 'read_chat', (user, s) => isOwner(user, s) || hasLiveBooking(s) || isAdmin(user));
+// Feedback: everyone who may read the session may list (learners see only their own);
+// a learner with a non-cancelled booking may give it (the service checks completion and uniqueness).
+allow(Session, 'list_feedback', (user, s) => isOwner(user, s) || isAdmin(user) || Boolean(s.viewerBooking));
+allow(Session, 'give_feedback', (user, s) => isLearner(user) && hasLiveBooking(s));

@@ -1,0 +1,57 @@
+/**
+ * Session presenter. Pure: what it needs beyond the row (the mentor, how many learners are ready,
+ * the caller's booking) is loaded in one batch by `loadSessionViews` (src/services/sessionViews.ts),
+ * so listing 100 sessions costs a constant number of queries.
+ */
+import type { Schema } from '../api/types.ts';
+import { formatCentsOrNull } from '../lib/money.ts';
+import { iso } from '../lib/time.ts';
+import type { Session, User } from '../models/index.ts';
+import { presentUserSummary } from './user.ts';
+
+export interface SessionView {
+  session: Session;
+  mentor: User;
+  readyLearnerCount: number;
+  /** The viewer's live booking id on this session (learners), or null. */
+  myBooking: number | null;
+}
+
+export function canStart(session: Session, readyLearnerCount: number): boolean {
+  return (
+    (session.status === 'scheduled' || session.status === 'in_progress') &&
+    session.mentor_ready_at !== null &&
+    readyLearnerCount > 0
+  );
+}
+
+export function presentSession(view: SessionView): Schema<'Session'> {
+  const { session: s, mentor, readyLearnerCount, myBooking } = view;
+  return {
+    id: s.id,
+    mentor: s.mentor_id,
+    mentor_summary: presentUserSummary(mentor),
+    title: s.title,
+    description: s.description,
+    start_time: iso(s.start_time),
+    end_time: iso(s.end_time),
+    duration: s.duration,
+    status: s.status,
+    price: formatCentsOrNull(s.price_cents),
+    currency: s.currency,
+    capacity: s.capacity,
+    participant_count: s.booked_count,
+    spots_left: Math.max(0, s.capacity - s.booked_count),
+    mentor_ready: s.mentor_ready_at !== null,
+    mentor_ready_at: iso(s.mentor_ready_at),
+    ready_learner_count: readyLearnerCount,
+    can_start: canStart(s, readyLearnerCount),
+    started_at: iso(s.started_at),
+    ended_at: iso(s.ended_at),
+    cancelled_at: iso(s.cancelled_at),
+    cancel_reason: s.cancel_reason,
+    created_at: iso(s.created_at),
+    updated_at: iso(s.updated_at),
+    my_booking: myBooking,
+  };
+}
