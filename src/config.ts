@@ -40,6 +40,21 @@ export interface Config {
   turn: { urls: string[]; secret: string; ttlSeconds: number };
   stunUrls: string[];
   shutdownTimeoutMs: number;
+  /** The realtime hub on /ws (src/realtime/). */
+  ws: {
+    /** Ping interval; a socket that has not answered the previous ping is terminated. */
+    heartbeatMs: number;
+    /** Largest accepted client frame; larger ones close the socket with 1009. */
+    maxPayloadBytes: number;
+    /** Open sockets per user and process; more are refused with 429 before the handshake. */
+    maxConnectionsPerUser: number;
+    /** Client messages per second per socket (token bucket refill) and the burst allowed. */
+    rateLimit: { perSecond: number; burst: number };
+    /** Unsent bytes a socket may queue before it is closed as a slow consumer. */
+    maxBufferedBytes: number;
+    /** Prefix of the Redis channels and keys (several deployments may share one Redis). */
+    redisPrefix: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -113,6 +128,14 @@ function loadJwtSecret(env: Env, nodeEnv: NodeEnv, dataDir: string): { secret: B
   return { secret, generated: true };
 }
 
+function wsRedisPrefix(env: Env): string {
+  const prefix = str(env, 'WS_REDIS_PREFIX', 'mentor-dashboard:ws:');
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(prefix)) {
+    throw new ConfigError('WS_REDIS_PREFIX must be 1–64 letters, digits, ":", ".", "_" or "-"');
+  }
+  return prefix;
+}
+
 /** Reads and validates the configuration. `env` defaults to process.env (tests pass their own). */
 export function loadConfig(env: Env = process.env): Config {
   const rawEnv = str(env, 'NODE_ENV', 'development');
@@ -173,5 +196,16 @@ export function loadConfig(env: Env = process.env): Config {
     turn: { urls: turnUrls, secret: turnSecret, ttlSeconds: int(env, 'TURN_TTL_SECONDS', 3600, 60, 86400) },
     stunUrls: list(env, 'STUN_URLS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    ws: {
+      heartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30000, 50, 600000),
+      maxPayloadBytes: int(env, 'WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 1024 * 1024),
+      maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10000),
+      rateLimit: {
+        perSecond: int(env, 'WS_RATE_LIMIT', 20, 1, 10000),
+        burst: int(env, 'WS_RATE_BURST', 60, 1, 100000),
+      },
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      redisPrefix: wsRedisPrefix(env),
+    },
   };
 }

@@ -10,7 +10,9 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createKnex, dialectOf } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
+import { Redis } from 'ioredis';
 import { createApp, type AppBundle } from './app.ts';
+import { RedisRateLimiter } from './lib/redisRateLimiter.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { attachRealtime, type RealtimeHub } from './realtime/hub.ts';
 
@@ -35,7 +37,20 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
-  const bundle = createApp({ config, db, logger });
+  // With REDIS_URL, rate-limit counters are shared by every process (the hub opens its own
+  // pub/sub connections). ioredis reconnects by itself; failures are logged, never fatal.
+  let redis: Redis | undefined;
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis (rate limiter) connection problem; retrying'));
+  }
+  const bundle = createApp({
+    config,
+    db,
+    logger,
+    redis,
+    rateLimiter: redis ? new RedisRateLimiter(redis, logger) : undefined,
+  });
   const server = http.createServer(bundle.app.callback());
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10000;
@@ -75,6 +90,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await db.raw('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => logger.warn({ err }, 'WAL checkpoint failed'));
       }
       await db.destroy();
+      redis?.disconnect();
     })());
 
   return { server, bundle, db, hub, url, close };

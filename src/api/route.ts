@@ -11,9 +11,18 @@
 import type { Middleware } from 'koa';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { notImplemented, unsupportedMediaType, validationFailed, type FieldError } from '../errors.ts';
+import {
+  badRequest,
+  notImplemented,
+  payloadTooLarge,
+  unsupportedMediaType,
+  validationFailed,
+  type FieldError,
+} from '../errors.ts';
 import { authenticate } from '../middleware/authenticate.ts';
 import type { LoadedSpec, Operation } from '../openapi/spec.ts';
 import { compileValidators, type OperationValidator } from '../openapi/validators.ts';
@@ -49,8 +58,10 @@ function hasBody(ctx: AppContext): boolean {
 function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
   const content = op.requestBody?.content ?? {};
   const parsers: Middleware<AppState>[] = [];
-  const json = 'application/json' in content;
   const multipart = 'multipart/form-data' in content;
+  // Operations without a body still parse a JSON one, so that `{}` is accepted and anything
+  // else is refused (request bodies are closed like everything else).
+  const json = 'application/json' in content || !op.requestBody;
   if (json) {
     parsers.push(
       koaBody({
@@ -66,9 +77,11 @@ function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
   }
   if (multipart) {
     // Built per request so every temp file formidable starts writing is known and removed
-    // afterwards, even when the upload is refused half-way (too large, wrong field).
+    // afterwards, even when the upload is refused half-way (too large, wrong field). Each file's
+    // write stream is ours, so the cleanup can wait until it is closed: removing a file whose
+    // stream is still opening would let it reappear afterwards.
     parsers.push(async function parseMultipart(ctx, next) {
-      const written: string[] = [];
+      const streams: Array<{ filepath: string; stream: WriteStream }> = [];
       const parse = koaBody({
         json: false,
         multipart: true,
@@ -81,22 +94,53 @@ function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
           maxFiles: 1,
           maxFields: 50,
           maxFieldsSize: deps.config.bodyLimitBytes,
-          allowEmptyFiles: false,
+          // An empty file is the handler's to refuse: it can name the field, formidable cannot.
+          allowEmptyFiles: true,
+          minFileSize: 0,
           uploadDir: os.tmpdir(),
           keepExtensions: false,
-          onFileBegin: (_name: string, file: { filepath: string }) => {
-            written.push(file.filepath);
-          },
+          fileWriteStreamHandler: ((file: { filepath: string }) => {
+            const stream = createWriteStream(file.filepath);
+            streams.push({ filepath: file.filepath, stream });
+            return stream;
+          }) as never,
         },
       }) as unknown as Middleware<AppState>;
       try {
-        await parse(ctx, next);
+        try {
+          await parse(ctx, async () => {});
+        } catch (err) {
+          throw multipartError(err, deps.config.uploadMaxBytes);
+        }
+        await next();
       } finally {
-        await Promise.all(written.map((f) => fs.rm(f, { force: true })));
+        await Promise.all(streams.map(({ filepath, stream }) => removeWhenClosed(filepath, stream)));
       }
     });
   }
   return parsers;
+}
+
+async function removeWhenClosed(filepath: string, stream: WriteStream): Promise<void> {
+  if (!stream.closed) {
+    const closed = once(stream, 'close');
+    stream.destroy();
+    await closed.catch(() => {});
+  }
+  await fs.rm(filepath, { force: true });
+}
+
+/**
+ * formidable reports refusals with an `httpCode` (413 for a file over the limit, 400 for a
+ * malformed body) that the error renderer does not know: turn them into problems here.
+ */
+function multipartError(err: unknown, maxBytes: number): unknown {
+  const httpCode = (err as { httpCode?: unknown })?.httpCode;
+  if (typeof httpCode !== 'number') return err;
+  if (httpCode === 413) {
+    return payloadTooLarge(`The multipart body is too large: one file of at most ${maxBytes} bytes, and small text fields.`);
+  }
+  return badRequest(`The multipart body could not be read: ${(err as Error).message}.`, 'malformed_body');
 }
 
 /** Flattens formidable's `{ field: File | File[] }` into a list, for cleanup and handlers. */
@@ -117,6 +161,17 @@ export function uploadedFiles(ctx: AppContext): UploadedFile[] {
   return out;
 }
 
+/**
+ * A multipart body as the spec describes it: the text fields plus one entry per uploaded file, so
+ * the schema sees a `picture` (or refuses a file under an unknown name). The entry is only the
+ * client's file name; handlers read the file itself with `uploadedFiles(ctx)`.
+ */
+function formWithFiles(ctx: AppContext): Record<string, unknown> {
+  const form: Record<string, unknown> = { ...((ctx.request.body ?? {}) as Record<string, unknown>) };
+  for (const file of uploadedFiles(ctx)) form[file.field] = file.originalFilename ?? '';
+  return form;
+}
+
 function validate(v: OperationValidator): Middleware<AppState> {
   const op = v.operation;
   return async function validateRequest(ctx, next) {
@@ -129,7 +184,7 @@ function validate(v: OperationValidator): Middleware<AppState> {
     const headers: Record<string, unknown> = {};
     for (const p of op.parameters) if (p.in === 'header') {
       const value = c.get(p.name);
-      if (value !== '') headers[p.name.toLowerCase()] = value;
+      if (value !== '') headers[p.name] = value; // the spec's spelling, as in the generated types
     }
     errors.push(...v.headers(headers));
 
@@ -137,12 +192,12 @@ function validate(v: OperationValidator): Middleware<AppState> {
     const sent = hasBody(c);
     if (v.bodyMediaTypes.length === 0) {
       const parsed = c.request.body as unknown;
-      const empty = parsed === undefined || (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0);
-      if (sent && !empty) errors.push({ in: 'body', path: '', message: 'this operation takes no request body' });
+      const emptyJson = c.is('json') && (parsed === undefined || (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0));
+      if (sent && !emptyJson) errors.push({ in: 'body', path: '', message: 'this operation takes no request body' });
     } else if (sent) {
       const mediaType = v.bodyMediaTypes.find((t) => c.is(t));
       if (!mediaType) throw unsupportedMediaType(`Send the body as ${v.bodyMediaTypes.join(' or ')}.`);
-      body = c.request.body;
+      body = mediaType === 'multipart/form-data' ? formWithFiles(c) : c.request.body;
       const bodyErrors = v.body(mediaType, body);
       if (bodyErrors) errors.push(...bodyErrors);
     } else if (v.bodyRequired) {

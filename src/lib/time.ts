@@ -50,6 +50,19 @@ export function lastMonths(now: Date, tz: string, count: number): string[] {
   return out;
 }
 
+/** Month keys from `first` to `last` inclusive ("2025-12", "2026-01", …), oldest first; empty when last < first. */
+export function monthKeysBetween(first: string, last: string): string[] {
+  const index = (key: string) => {
+    const [y, m] = key.split('-').map(Number) as [number, number];
+    return y * 12 + (m - 1);
+  };
+  const out: string[] = [];
+  for (let total = index(first); total <= index(last); total++) {
+    out.push(`${String(Math.floor(total / 12)).padStart(4, '0')}-${String((total % 12) + 1).padStart(2, '0')}`);
+  }
+  return out;
+}
+
 export function addMinutes(d: Date, minutes: number): Date {
   return new Date(d.getTime() + minutes * 60_000);
 }

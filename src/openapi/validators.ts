@@ -99,7 +99,7 @@ function paramSchema(op: Operation, where: 'path' | 'query' | 'header'): JsonSch
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const p of params) {
-    const name = where === 'header' ? p.name.toLowerCase() : p.name;
+    const name = p.name;
     properties[name] = anchorRefs(p.schema ?? {});
     if (p.required || where === 'path') required.push(name);
   }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatCents, parseMoney } from '../../src/lib/money.ts';
-import { isValidTimezone, lastMonths, monthKey } from '../../src/lib/time.ts';
+import { isValidTimezone, lastMonths, monthKey, monthKeysBetween } from '../../src/lib/time.ts';
 import { ApiError } from '../../src/errors.ts';
 
 describe('money', () => {
@@ -43,6 +43,12 @@ describe('time', () => {
   it('lists the last N months across a year boundary', () => {
     expect(lastMonths(new Date('2026-02-10T00:00:00Z'), 'UTC', 4)).to.deep.equal(['2025-11', '2025-12', '2026-01', '2026-02']);
     expect(lastMonths(new Date('2026-11-24T00:00:00Z'), 'UTC', 12)).to.have.length(12);
+  });
+
+  it('lists the month keys between two months, inclusive, across a year boundary', () => {
+    expect(monthKeysBetween('2025-11', '2026-02')).to.deep.equal(['2025-11', '2025-12', '2026-01', '2026-02']);
+    expect(monthKeysBetween('2026-03', '2026-03')).to.deep.equal(['2026-03']);
+    expect(monthKeysBetween('2026-04', '2026-03')).to.deep.equal([]);
   });
 
   it('validates IANA timezones', () => {

@@ -1,4 +1,86 @@
-/** Operations of the admin resource (registered by operationId; see src/api/route.ts). */
-import type { ApiRoutes } from '../route.ts';
+/**
+ * /api/admin/*: users, sessions, the payout queue and its decisions, broadcasts, statistics.
+ * Every operation starts with the admin check (403 for anyone without `is_admin`).
+ */
+import type { ApiRoutes, Handler } from '../route.ts';
+import { notFound } from '../../errors.ts';
+import { inTransaction } from '../../events.ts';
+import { paginate } from '../../lib/pagination.ts';
+import { requireRole } from '../../middleware/authenticate.ts';
+import { Payout, User } from '../../models/index.ts';
+import { authorize } from '../../policies/index.ts';
+import { presentPayout } from '../../presenters/payout.ts';
+import { presentSession } from '../../presenters/session.ts';
+import { presentStats } from '../../presenters/stats.ts';
+import { presentAdminUser } from '../../presenters/user.ts';
+import { broadcast, platformStats, sessionsQuery, updateUserAccess, usersQuery } from '../../services/admin.ts';
+import { createUser } from '../../services/auth.ts';
+import { decidePayout, payoutsQuery, type PayoutAction } from '../../services/payouts.ts';
+import { loadSessionViews } from '../../services/sessionViews.ts';
 
-export function registerAdminRoutes(_routes: ApiRoutes): void {}
+/** One handler for approve, reject and mark-paid: they differ only in the transition. */
+function payoutDecision(action: PayoutAction): Handler<'adminApprovePayout' | 'adminRejectPayout' | 'adminMarkPayoutPaid'> {
+  return async (ctx, { path, body }) => {
+    const admin = requireRole(ctx, 'admin');
+    const { db, events } = ctx.deps;
+    const payout = await inTransaction(db, events, async (tx) => {
+      const found = await Payout.query(tx.trx).findById(path.id);
+      authorize(admin, action, found, 'Payout');
+      return decidePayout({ actor: admin, ...tx }, found, action, body?.note ?? null);
+    });
+    ctx.body = presentPayout(payout);
+  };
+}
+
+export function registerAdminRoutes(routes: ApiRoutes): void {
+  routes
+    .on('adminListUsers', async (ctx, { query }) => {
+      requireRole(ctx, 'admin');
+      ctx.body = await paginate(ctx, usersQuery(ctx.deps.db, query), query, (rows) => rows.map(presentAdminUser));
+    })
+    .on('adminCreateUser', async (ctx, { body }) => {
+      requireRole(ctx, 'admin');
+      const user = await createUser(ctx.deps.db, body);
+      ctx.status = 201;
+      ctx.body = presentAdminUser(user);
+    })
+    .on('adminGetUser', async (ctx, { path }) => {
+      requireRole(ctx, 'admin');
+      const user = await User.query(ctx.deps.db).findById(path.id);
+      if (!user) throw notFound('User');
+      ctx.body = presentAdminUser(user);
+    })
+    .on('adminUpdateUser', async (ctx, { path, body }) => {
+      const admin = requireRole(ctx, 'admin');
+      const { db, events } = ctx.deps;
+      const user = await inTransaction(db, events, async (tx) => {
+        const target = await User.query(tx.trx).findById(path.id).forUpdate();
+        if (!target) throw notFound('User');
+        return updateUserAccess({ actor: admin, ...tx }, target, body);
+      });
+      ctx.body = presentAdminUser(user);
+    })
+    .on('adminListSessions', async (ctx, { query }) => {
+      requireRole(ctx, 'admin');
+      const { db } = ctx.deps;
+      ctx.body = await paginate(ctx, sessionsQuery(db, query), query, async (rows) => (await loadSessionViews(db, rows)).map(presentSession));
+    })
+    .on('adminListPayouts', async (ctx, { query }) => {
+      requireRole(ctx, 'admin');
+      ctx.body = await paginate(ctx, payoutsQuery(ctx.deps.db, query, 'oldest'), query, (rows) => rows.map(presentPayout));
+    })
+    .on('adminApprovePayout', payoutDecision('approve'))
+    .on('adminRejectPayout', payoutDecision('reject'))
+    .on('adminMarkPayoutPaid', payoutDecision('mark_paid'))
+    .on('adminBroadcastNotification', async (ctx, { body }) => {
+      requireRole(ctx, 'admin');
+      const { db, events } = ctx.deps;
+      const sent = await inTransaction(db, events, (tx) => broadcast(tx, body));
+      ctx.status = 201;
+      ctx.body = { sent };
+    })
+    .on('adminGetStats', async (ctx) => {
+      requireRole(ctx, 'admin');
+      ctx.body = presentStats(await platformStats(ctx.deps.db, new Date()));
+    });
+}

@@ -1,4 +1,14 @@
-/** Operations of the analytics resource (registered by operationId; see src/api/route.ts). */
+/** GET /api/analytics/: the mentor's metrics over a date range. */
 import type { ApiRoutes } from '../route.ts';
+import { requireRole } from '../../middleware/authenticate.ts';
+import { presentAnalytics } from '../../presenters/analytics.ts';
+import { analyticsRange, getAnalytics } from '../../services/analytics.ts';
 
-export function registerAnalyticsRoutes(_routes: ApiRoutes): void {}
+export function registerAnalyticsRoutes(routes: ApiRoutes): void {
+  routes.on('getAnalytics', async (ctx, { query }) => {
+    const mentor = requireRole(ctx, 'mentor');
+    const now = new Date();
+    const range = analyticsRange(query, now);
+    ctx.body = presentAnalytics(await getAnalytics(ctx.deps.db, mentor, range, now));
+  });
+}

@@ -1,4 +1,12 @@
-/** Operations of the earnings resource (registered by operationId; see src/api/route.ts). */
+/** GET /api/earnings/: the mentor's balance and monthly series. */
 import type { ApiRoutes } from '../route.ts';
+import { requireRole } from '../../middleware/authenticate.ts';
+import { presentEarnings } from '../../presenters/earnings.ts';
+import { getEarnings } from '../../services/earnings.ts';
 
-export function registerEarningsRoutes(_routes: ApiRoutes): void {}
+export function registerEarningsRoutes(routes: ApiRoutes): void {
+  routes.on('getEarnings', async (ctx) => {
+    const mentor = requireRole(ctx, 'mentor');
+    ctx.body = presentEarnings(await getEarnings(ctx.deps.db, mentor, new Date()));
+  });
+}

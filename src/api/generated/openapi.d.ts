@@ -407,7 +407,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm the learner is ready
-         * @description Only the booking's learner. Same window as `markSessionReady`: the session is `scheduled`, from `READY_LEAD_MINUTES` (default 30) minutes before its start until its end, and the booking is `booked`; 409 otherwise. Sets `learner_ready_at` and notifies the mentor (`learner_ready`). Calling it again changes nothing.
+         * @description Only the booking's learner. Same window as `markSessionReady`: the session is `scheduled` (or already `in_progress`, so a learner arriving late can join), from `READY_LEAD_MINUTES` (default 30) minutes before its start until its end, and the booking is `booked`; 409 otherwise. Sets `learner_ready_at` and notifies the mentor (`learner_ready`). Calling it again changes nothing.
          */
         post: operations["markBookingReady"];
         delete?: never;
@@ -477,7 +477,7 @@ export interface paths {
         put?: never;
         /**
          * Accept a request with a time slot
-         * @description Only the request's mentor (403 for its learner and admins). In one transaction: creates a `scheduled` session owned by the mentor (capacity 1; title defaults to the topic, duration to 60 minutes, price to free) with the learner booked, and marks the request `accepted` with `session` set. `start_time` must be in the future (400). 409 unless the request is `pending`. Notifies the learner (`request_accepted`).
+         * @description Only the request's mentor (403 for its learner and admins). In one transaction: creates a `scheduled` session owned by the mentor (capacity 1; title defaults to the topic, description to the request's message, duration to 60 minutes, price to free) with the learner booked, and marks the request `accepted` with `session` set. `start_time` must be in the future (400). 409 unless the request is `pending`. Notifies the learner (`request_accepted`).
          */
         post: operations["acceptRequest"];
         delete?: never;
@@ -585,7 +585,7 @@ export interface paths {
         };
         /**
          * Get the caller's performance metrics
-         * @description Mentors only (403 for learners). Metrics over sessions starting in [`from`, `to`) (default: the last 12 months up to now; `from` must be before `to`, 400 otherwise). Rates are fractions between 0 and 1 and are null when their denominator is zero. `upcoming_sessions` lists the next five scheduled sessions regardless of the range.
+         * @description Mentors only (403 for learners). Metrics over sessions starting in [`from`, `to`) (default: the last 12 months up to now; `from` must be before `to` and at most ten years earlier, 400 naming `from` otherwise). Requests count when they were created in the range. Rates are fractions between 0 and 1 and are null when their denominator is zero. `upcoming_sessions` lists the next five scheduled sessions regardless of the range.
          */
         get: operations["getAnalytics"];
         put?: never;
@@ -943,7 +943,7 @@ export interface paths {
         };
         /**
          * Get platform statistics
-         * @description Admins only. Counts of users, sessions, bookings and requests by status; `gross_revenue` is the payment amounts of non-cancelled bookings of completed sessions; payout sums by status. Amounts are in the platform's default currency.
+         * @description Admins only. Counts of users, sessions, bookings and requests by status; `gross_revenue` is the payment amounts of non-cancelled bookings of completed sessions; payout sums by status. Amounts are in the platform's default currency (`currency`, USD); amounts recorded in other currencies are left out of the sums, as nothing is converted.
          */
         get: operations["adminGetStats"];
         put?: never;
@@ -1026,6 +1026,36 @@ export interface paths {
          * @description An HTML page rendering this document. No credentials.
          */
         get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open the realtime WebSocket
+         * @description The one WebSocket endpoint (RFC 6455). Authenticate with the access token as the
+         *     subprotocol pair `Sec-WebSocket-Protocol: bearer, <access>` (preferred; the server selects
+         *     `bearer`), or as `?token=<access>` where a client cannot offer subprotocols (the URL is
+         *     masked in every log line). The token, the account and the `Origin` header (absent, same
+         *     origin, or listed in `CORS_ORIGINS`) are checked **before** the handshake: a refusal is an
+         *     ordinary HTTP answer with a `Problem` body and no WebSocket is opened.
+         *
+         *     After `101 Switching Protocols` every text frame is one JSON message (`WsMessage`):
+         *     `WsClientMessage` from the client, `WsServerMessage` from the server, starting with
+         *     `welcome`. Channels, each message, limits, close codes and reconnection are described in
+         *     the README ("WebSocket protocol"). A GET without `Upgrade: websocket` is answered 426.
+         */
+        get: operations["openWebSocket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1464,7 +1494,7 @@ export interface components {
             duration?: components["schemas"]["SessionDuration"];
             /** @description Default the request's topic. */
             title?: components["schemas"]["SessionTitle"];
-            /** @description Default `""`. */
+            /** @description Default the request's `message`. */
             description?: components["schemas"]["SessionDescription"];
             /** @description The price of the seat; null or absent (the default) makes the session free. */
             price?: components["schemas"]["PriceInput"];
@@ -1779,6 +1809,233 @@ export interface components {
                 /** @enum {string} */
                 redis: "ok" | "fail" | "disabled";
             };
+        };
+        /** @description One text frame on `/ws`: a JSON object whose `type` names the message. Clients send `WsClientMessage`s, the server sends `WsServerMessage`s. */
+        WsMessage: components["schemas"]["WsClientMessage"] | components["schemas"]["WsServerMessage"];
+        /** @description A message from the client. Each may carry an `id` of the client's choosing, echoed as `ref` in the answer or error. Unknown fields are refused (`invalid_message`). */
+        WsClientMessage: components["schemas"]["WsSubscribe"] | components["schemas"]["WsUnsubscribe"] | components["schemas"]["WsSignal"] | components["schemas"]["WsChat"] | components["schemas"]["WsAuth"] | components["schemas"]["WsPing"];
+        /** @description A message from the server. */
+        WsServerMessage: components["schemas"]["WsWelcome"] | components["schemas"]["WsSubscribed"] | components["schemas"]["WsUnsubscribed"] | components["schemas"]["WsAuthenticated"] | components["schemas"]["WsPong"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | components["schemas"]["WsNotificationPush"] | components["schemas"]["WsUnreadCount"] | components["schemas"]["WsParticipantCount"] | components["schemas"]["WsSessionUpdate"] | components["schemas"]["WsRoomState"] | components["schemas"]["WsPresence"] | components["schemas"]["WsSignalRelay"] | components["schemas"]["WsChatBroadcast"];
+        /**
+         * @description `notifications_{user_id}`: only that user, subscribed on connect. `session_{session_id}`: whoever may see the session. `room_{session_id}`: the mentor and the learners with a live booking, while the session is scheduled or in progress.
+         * @example room_12
+         */
+        WsChannel: string;
+        /**
+         * @description A room channel, `room_{session_id}`.
+         * @example room_12
+         */
+        WsRoomChannel: string;
+        /**
+         * @description The server-assigned id of one connection (two tabs of one user are two peers; a reconnect is a new peer).
+         * @example kq3CwR2x0fM
+         */
+        WsPeerId: string;
+        /** @description A correlation id chosen by the client, echoed as `ref`. */
+        WsMessageId: string;
+        /** @description The `id` of the client message this answers. */
+        WsRef: string;
+        /** @description Subscribe to a channel; for a room, join it (presence, signalling, chat). */
+        WsSubscribe: {
+            /** @constant */
+            type: "subscribe";
+            id?: components["schemas"]["WsMessageId"];
+            channel: components["schemas"]["WsChannel"];
+        };
+        /** @description Stop receiving a channel; for a room, leave it. */
+        WsUnsubscribe: {
+            /** @constant */
+            type: "unsubscribe";
+            id?: components["schemas"]["WsMessageId"];
+            channel: components["schemas"]["WsChannel"];
+        };
+        /** @description A WebRTC signal (SDP offer or answer, ICE candidate, renegotiation) for one member of a room the sender has joined. The server relays `data` unchanged to that peer only, with the sender stamped as `from`; it never parses it. */
+        WsSignal: {
+            /** @constant */
+            type: "signal";
+            id?: components["schemas"]["WsMessageId"];
+            channel: components["schemas"]["WsRoomChannel"];
+            to: components["schemas"]["WsPeerId"];
+            /** @description Opaque to the server; bounded by the frame size limit (64 KB by default). */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A chat message for a room the sender has joined: stored, then broadcast to the room as `chat`. The body may not be only whitespace. */
+        WsChat: {
+            /** @constant */
+            type: "chat";
+            id?: components["schemas"]["WsMessageId"];
+            channel: components["schemas"]["WsRoomChannel"];
+            body: string;
+        };
+        /** @description Re-authentication with a fresh access token of the same user, before the current one expires (otherwise the socket is closed with 4001). */
+        WsAuth: {
+            /** @constant */
+            type: "auth";
+            id?: components["schemas"]["WsMessageId"];
+            token: string;
+        };
+        /** @description An application-level ping; answered with `pong`. */
+        WsPing: {
+            /** @constant */
+            type: "ping";
+            id?: components["schemas"]["WsMessageId"];
+        };
+        /** @description The first message on a new socket. */
+        WsWelcome: {
+            /** @constant */
+            type: "welcome";
+            peer: components["schemas"]["WsPeerId"];
+            user: number;
+            /** @description The channels subscribed automatically (the user's notifications). */
+            channels: components["schemas"]["WsChannel"][];
+            /**
+             * Format: date-time
+             * @description When the access token expires; send `auth` before then.
+             */
+            expires_at: string;
+        };
+        /** @description A `subscribe` succeeded (for a room, `room_state` follows). */
+        WsSubscribed: {
+            /** @constant */
+            type: "subscribed";
+            channel: components["schemas"]["WsChannel"];
+            ref?: components["schemas"]["WsRef"];
+        };
+        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`) or the session ended or was cancelled (`session_ended`). */
+        WsUnsubscribed: {
+            /** @constant */
+            type: "unsubscribed";
+            channel: components["schemas"]["WsChannel"];
+            /** @enum {string} */
+            reason: "requested" | "booking_cancelled" | "session_ended";
+            ref?: components["schemas"]["WsRef"];
+        };
+        /** @description An `auth` succeeded; the socket now lives until the new token expires. */
+        WsAuthenticated: {
+            /** @constant */
+            type: "authenticated";
+            /** Format: date-time */
+            expires_at: string;
+            ref?: components["schemas"]["WsRef"];
+        };
+        /** @description The answer to `ping`. */
+        WsPong: {
+            /** @constant */
+            type: "pong";
+            ref?: components["schemas"]["WsRef"];
+        };
+        /** @description A `chat` carrying an `id` was stored (its broadcast is the `chat` message). */
+        WsAck: {
+            /** @constant */
+            type: "ack";
+            ref: components["schemas"]["WsRef"];
+        };
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
+        WsError: {
+            /** @constant */
+            type: "error";
+            /** @enum {string} */
+            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "internal_error";
+            message: string;
+            ref?: components["schemas"]["WsRef"];
+            channel?: components["schemas"]["WsChannel"];
+            /** @description For `invalid_message`, each offending field. */
+            errors?: {
+                /** @description Dotted path inside the message (empty for the message itself). */
+                path: string;
+                message: string;
+            }[];
+        };
+        /** @description A new notification (the same shape as `GET /api/notifications/` items) with the unread count after it. */
+        WsNotificationPush: {
+            /** @constant */
+            type: "notification";
+            channel: components["schemas"]["WsChannel"];
+            notification: components["schemas"]["Notification"];
+            unread_count: number;
+        };
+        /** @description The unread count changed (notifications marked read or unread on any device). */
+        WsUnreadCount: {
+            /** @constant */
+            type: "unread_count";
+            channel: components["schemas"]["WsChannel"];
+            unread_count: number;
+        };
+        /** @description A learner booked (`booked`) or cancelled (`cancelled`) a seat. */
+        WsParticipantCount: {
+            /** @constant */
+            type: "participant_count";
+            channel: components["schemas"]["WsChannel"];
+            session: number;
+            /** @enum {string} */
+            change: "booked" | "cancelled";
+            participant_count: number;
+            spots_left: number;
+        };
+        /** @description The session changed (edited, rescheduled, published, cancelled, readiness, started, completed); `session` is the same shape as `GET /api/sessions/{id}/` with `my_booking` null. */
+        WsSessionUpdate: {
+            /** @constant */
+            type: "session_update";
+            channel: components["schemas"]["WsChannel"];
+            /** @enum {string} */
+            change: "created" | "updated" | "rescheduled" | "published" | "cancelled" | "mentor_ready" | "learner_ready" | "started" | "completed";
+            session: components["schemas"]["Session"];
+        };
+        /** @description A peer in a room. */
+        WsRoomMember: {
+            peer: components["schemas"]["WsPeerId"];
+            user: number;
+            role: components["schemas"]["Role"];
+        };
+        /** @description A peer already in the room when you joined, and who makes the WebRTC offer. */
+        WsRoomPeer: {
+            peer: components["schemas"]["WsPeerId"];
+            user: number;
+            role: components["schemas"]["Role"];
+            /** @description true — you create the offer towards this peer; false — expect its offer. */
+            initiator: boolean;
+        };
+        /** @description Sent after joining a room: your peer id, the peers already there (with who initiates each WebRTC connection) and the latest chat messages, oldest first. */
+        WsRoomState: {
+            /** @constant */
+            type: "room_state";
+            channel: components["schemas"]["WsRoomChannel"];
+            peer: components["schemas"]["WsPeerId"];
+            members: components["schemas"]["WsRoomPeer"][];
+            history: components["schemas"]["ChatMessage"][];
+        };
+        /** @description A peer joined or left a room you are in. On `join`, `initiator` says whether you make the offer (false: expect one from the newcomer). A peer that drops and rejoins is a new peer: discard the old connection. */
+        WsPresence: {
+            /** @constant */
+            type: "presence";
+            channel: components["schemas"]["WsRoomChannel"];
+            /** @enum {string} */
+            event: "join" | "leave";
+            member: components["schemas"]["WsRoomMember"];
+            initiator?: boolean;
+        };
+        /** @description A signal addressed to you, with the sender stamped by the server. */
+        WsSignalRelay: {
+            /** @constant */
+            type: "signal";
+            channel: components["schemas"]["WsRoomChannel"];
+            from: {
+                peer: components["schemas"]["WsPeerId"];
+                user: number;
+            };
+            /** @description The sender's `data`, unchanged. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A chat message stored in a room you are in (also returned to its sender). */
+        WsChatBroadcast: {
+            /** @constant */
+            type: "chat";
+            channel: components["schemas"]["WsRoomChannel"];
+            message: components["schemas"]["ChatMessage"];
         };
     };
     responses: {
@@ -3563,6 +3820,76 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    openWebSocket: {
+        parameters: {
+            query?: {
+                /** @description The access token, for clients that cannot offer subprotocols (fallback). */
+                token?: string;
+            };
+            header?: {
+                /** @description `bearer, <access token>`: the preferred way to send the token. */
+                "Sec-WebSocket-Protocol"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the WebSocket is open. The content describes the JSON messages exchanged over it; the server's first message is `welcome`. */
+            101: {
+                headers: {
+                    /** @description `bearer` when the client offered it. */
+                    "Sec-WebSocket-Protocol"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WsMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The `Origin` is neither the server's own nor listed in `CORS_ORIGINS`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A plain GET without `Upgrade: websocket`. */
+            426: {
+                headers: {
+                    /** @description `websocket`. */
+                    Upgrade?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user already holds the maximum number of open sockets on this server (`WS_MAX_CONNECTIONS_PER_USER`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down; reconnect (to another instance) with backoff. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

@@ -1,4 +1,46 @@
-/** Operations of the notifications resource (registered by operationId; see src/api/route.ts). */
+/** /api/notifications/: the caller's notifications, the unread count, marking read. */
 import type { ApiRoutes } from '../route.ts';
+import { inTransaction } from '../../events.ts';
+import { paginate } from '../../lib/pagination.ts';
+import { currentUser } from '../../middleware/authenticate.ts';
+import { Notification } from '../../models/index.ts';
+import { authorize } from '../../policies/index.ts';
+import { presentNotification } from '../../presenters/notification.ts';
+import { markAllRead, markNotification, notificationsQuery, unreadCount } from '../../services/notifications.ts';
 
-export function registerNotificationsRoutes(_routes: ApiRoutes): void {}
+export function registerNotificationsRoutes(routes: ApiRoutes): void {
+  routes
+    .on('listNotifications', async (ctx, { query }) => {
+      const user = currentUser(ctx);
+      const { db } = ctx.deps;
+      const [page, unread] = await Promise.all([
+        paginate(ctx, notificationsQuery(db, user.id, query), query, (rows) => rows.map(presentNotification)),
+        unreadCount(db, user.id),
+      ]);
+      ctx.body = { ...page, unread_count: unread };
+    })
+    .on('getNotification', async (ctx, { path }) => {
+      const user = currentUser(ctx);
+      const notification = await Notification.query(ctx.deps.db).findById(path.id);
+      authorize(user, 'read', notification, 'Notification');
+      ctx.body = presentNotification(notification);
+    })
+    .on('markNotificationRead', async (ctx, { path, body }) => {
+      const user = currentUser(ctx);
+      const { db, events } = ctx.deps;
+      const updated = await inTransaction(db, events, async (tx) => {
+        const notification = await Notification.query(tx.trx).findById(path.id).forUpdate();
+        authorize(user, 'update', notification, 'Notification');
+        return markNotification(tx, notification, body.read_status);
+      });
+      ctx.body = presentNotification(updated);
+    })
+    .on('markAllNotificationsRead', async (ctx) => {
+      const user = currentUser(ctx);
+      const { db, events } = ctx.deps;
+      ctx.body = await inTransaction(db, events, async (tx) => ({
+        updated: await markAllRead(tx, user.id),
+        unread_count: await unreadCount(tx.trx, user.id),
+      }));
+    });
+}

@@ -1,0 +1,22 @@
+/** Feedback presenter; the learner is batch-loaded by `loadFeedbackViews` (src/services/feedback.ts). */
+import type { Schema } from '../api/types.ts';
+import { iso } from '../lib/time.ts';
+import type { Feedback, User } from '../models/index.ts';
+import { presentUserSummary } from './user.ts';
+
+export interface FeedbackView {
+  feedback: Feedback;
+  learner: User;
+}
+
+export function presentFeedback({ feedback: f, learner }: FeedbackView): Schema<'Feedback'> {
+  return {
+    id: f.id,
+    session: f.session_id,
+    learner: f.learner_id,
+    learner_summary: presentUserSummary(learner),
+    rating: f.rating,
+    comment: f.comment,
+    created_at: iso(f.created_at),
+  };
+}

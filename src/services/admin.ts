@@ -1,0 +1,189 @@
+/**
+ * Platform administration: users (find, change role, activity and admin rights), sessions,
+ * broadcast notifications and platform statistics. Routes check `is_admin` before calling these.
+ */
+import type { Knex } from 'knex';
+import type { Schema } from '../api/types.ts';
+import type { Tx } from '../events.ts';
+import { conflict, invalidField } from '../errors.ts';
+import { Session, User, type Role, type SessionStatus } from '../models/index.ts';
+import { revokeAllTokens } from './auth.ts';
+import { countsOf } from './analytics.ts';
+import { notifyMany } from './notifications.ts';
+
+type Db = Knex | Knex.Transaction;
+type ServiceContext = Tx & { actor: User };
+
+export interface UserFilters {
+  role?: Role;
+  is_active?: boolean;
+  is_admin?: boolean;
+  search?: string;
+}
+
+/** `%` and `_` in a search term are literal characters, not LIKE wildcards. */
+const likePattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Users matching the filters, ordered by id. The search is a case-insensitive substring match on
+ * username, email, first and last name: `lower(…) LIKE` with an explicit ESCAPE behaves the same on
+ * SQLite and PostgreSQL (SQLite's lower() folds ASCII letters only).
+ */
+export function usersQuery(db: Db, filters: UserFilters) {
+  const q = User.query(db).orderBy('id');
+  if (filters.role !== undefined) q.where('role', filters.role);
+  if (filters.is_active !== undefined) q.where('is_active', filters.is_active);
+  if (filters.is_admin !== undefined) q.where('is_admin', filters.is_admin);
+  if (filters.search !== undefined) {
+    const pattern = likePattern(filters.search);
+    q.where((w) => {
+      for (const column of ['username', 'email', 'first_name', 'last_name']) {
+        w.orWhereRaw(`lower(${column}) LIKE ? ESCAPE '\\'`, [pattern]);
+      }
+    });
+  }
+  return q;
+}
+
+/** Sessions of every mentor, ordered by start time then id. */
+export function sessionsQuery(db: Db, filters: { status?: SessionStatus; mentor?: number }) {
+  const q = Session.query(db).orderBy([{ column: 'start_time' }, { column: 'id' }]);
+  if (filters.status !== undefined) q.where('status', filters.status);
+  if (filters.mentor !== undefined) q.where('mentor_id', filters.mentor);
+  return q;
+}
+
+/**
+ * A mentor's unfinished work: sessions not yet completed or cancelled, and requests waiting for
+ * their answer. A learner can neither run the one nor answer the other.
+ */
+async function openMentorWork(trx: Db, mentorId: number): Promise<{ sessions: number; requests: number }> {
+  const [sessions, requests] = await Promise.all([
+    trx('sessions').where('mentor_id', mentorId).whereIn('status', ['draft', 'scheduled', 'in_progress']).count({ n: '*' }).first(),
+    trx('requests').where({ mentor_id: mentorId, status: 'pending' }).count({ n: '*' }).first(),
+  ]);
+  return { sessions: Number(sessions?.n ?? 0), requests: Number(requests?.n ?? 0) };
+}
+
+/**
+ * Changes a user's role, activity or admin rights. Refused (409):
+ * - an admin deactivating themselves or removing their own admin rights (nobody could undo it
+ *   if they were the last admin);
+ * - making a mentor a learner while they have open sessions or pending requests: those would be
+ *   stranded with nobody allowed to run or answer them. Completed and cancelled sessions stay as
+ *   history (earnings, payouts and analytics still count them).
+ * Deactivation revokes every refresh token; access tokens stop working at once because each
+ * request reloads the user. `target` must have been loaded FOR UPDATE in this transaction.
+ */
+export async function updateUserAccess(
+  { actor, trx, emit }: ServiceContext,
+  target: User,
+  changes: Schema<'AdminUserUpdate'>,
+): Promise<User> {
+  if (target.id === actor.id && changes.is_active === false) {
+    throw conflict('You cannot deactivate your own account; ask another admin.', 'self_lockout');
+  }
+  if (target.id === actor.id && changes.is_admin === false) {
+    throw conflict('You cannot remove your own admin rights; ask another admin.', 'self_lockout');
+  }
+  if (changes.role === 'learner' && target.role === 'mentor') {
+    const open = await openMentorWork(trx, target.id);
+    if (open.sessions > 0 || open.requests > 0) {
+      throw conflict(
+        `This mentor still has ${open.sessions} open session(s) (draft, scheduled or in progress) and ${open.requests} pending request(s); ` +
+          'cancel or complete the sessions and answer the requests before making the account a learner.',
+        'mentor_has_open_work',
+      );
+    }
+  }
+  const wasActive = target.is_active;
+  const updated = await target.$query(trx).patchAndFetch({ ...changes } as Partial<User>);
+  if (wasActive && !updated.is_active) {
+    await revokeAllTokens(trx, target.id);
+    emit({ type: 'user.deactivated', userId: target.id });
+  }
+  return updated;
+}
+
+/** The recipients of a broadcast: one active user (400 naming `user` otherwise) or every active user of a role. */
+async function broadcastRecipients(trx: Db, to: { user: number } | { role: Role | 'all' }): Promise<number[]> {
+  if ('user' in to) {
+    const user = await User.query(trx).findById(to.user);
+    if (!user || !user.is_active) throw invalidField('user', 'must be the id of an active user');
+    return [user.id];
+  }
+  const q = trx('users').where('is_active', true).orderBy('id').pluck('id');
+  if (to.role !== 'all') q.where('role', to.role);
+  return (await q).map(Number);
+}
+
+/** Writes one `broadcast` notification per recipient in the caller's transaction; returns how many. */
+export async function broadcast(tx: Tx, input: Schema<'Broadcast'>): Promise<number> {
+  const recipients = await broadcastRecipients(tx.trx, 'user' in input ? { user: input.user } : { role: input.role });
+  const written = await notifyMany(
+    tx,
+    recipients.map((userId) => ({ userId, type: 'broadcast' as const, message: input.message, link: input.link ?? null })),
+  );
+  return written.length;
+}
+
+/**
+ * Amounts in the statistics are in the platform's default currency, the column default for
+ * users, sessions, bookings and payouts. The platform converts nothing, so amounts recorded in
+ * other currencies are left out of the sums rather than added as if they were dollars.
+ */
+export const PLATFORM_CURRENCY = 'USD';
+
+export interface PlatformStats {
+  users: Schema<'PlatformStats'>['users'];
+  sessions: Schema<'SessionStatusCounts'>;
+  bookings: Schema<'PlatformStats'>['bookings'];
+  requests: Schema<'PlatformStats'>['requests'];
+  grossRevenueCents: number;
+  payoutCents: { pending: number; approved: number; paid: number; rejected: number };
+  currency: string;
+  generatedAt: Date;
+}
+
+type Row = { key: string; n: number | string };
+
+const countBy = (db: Db, table: string) => db(table).groupBy('status').select('status as key').count({ n: '*' }) as Promise<Row[]>;
+
+/** Platform-wide figures in six aggregate queries. */
+export async function platformStats(db: Db, now: Date): Promise<PlatformStats> {
+  const [users, sessions, bookings, requests, revenue, payouts] = await Promise.all([
+    db('users').first(
+      db.raw('COUNT(*) AS total'),
+      db.raw("COALESCE(SUM(CASE WHEN role = 'mentor' THEN 1 ELSE 0 END), 0) AS mentors"),
+      db.raw("COALESCE(SUM(CASE WHEN role = 'learner' THEN 1 ELSE 0 END), 0) AS learners"),
+      db.raw('COALESCE(SUM(CASE WHEN is_admin THEN 1 ELSE 0 END), 0) AS admins'),
+      db.raw('COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0) AS active'),
+    ),
+    countBy(db, 'sessions'),
+    countBy(db, 'bookings'),
+    countBy(db, 'requests'),
+    db('bookings as b')
+      .join('sessions as s', 's.id', 'b.session_id')
+      .where('s.status', 'completed')
+      .whereNot('b.status', 'cancelled')
+      .where('b.currency', PLATFORM_CURRENCY)
+      .first(db.raw('COALESCE(SUM(b.payment_amount_cents), 0) AS total')),
+    db('payouts').where('currency', PLATFORM_CURRENCY).groupBy('status').select('status as key').sum({ n: 'amount_cents' }) as Promise<Row[]>,
+  ]);
+  return {
+    users: {
+      total: Number(users?.total ?? 0),
+      mentors: Number(users?.mentors ?? 0),
+      learners: Number(users?.learners ?? 0),
+      admins: Number(users?.admins ?? 0),
+      active: Number(users?.active ?? 0),
+    },
+    sessions: countsOf(['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'], sessions),
+    bookings: countsOf(['booked', 'attended', 'cancelled'], bookings),
+    requests: countsOf(['pending', 'accepted', 'declined', 'cancelled'], requests),
+    grossRevenueCents: Number(revenue?.total ?? 0),
+    payoutCents: countsOf(['pending', 'approved', 'paid', 'rejected'], payouts),
+    currency: PLATFORM_CURRENCY,
+    generatedAt: now,
+  };
+}

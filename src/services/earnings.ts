@@ -1,0 +1,121 @@
+/**
+ * A mentor's money. Earned: payments of non-cancelled bookings of completed sessions. Upcoming: the
+ * same for sessions still scheduled or in progress. Every payout that was not rejected (pending,
+ * approved or paid) is already spoken for, so available = earned − those payouts.
+ *
+ * Amounts are summed in cents as recorded; they are reported in the mentor's profile currency
+ * (sessions take it when created, so a mentor's bookings share it; nothing is converted).
+ * Months are keys in the mentor's timezone, computed in JavaScript (`src/lib/time.ts`) so SQLite
+ * and PostgreSQL group identically.
+ */
+import type { Knex } from 'knex';
+import { lastMonths, monthKey } from '../lib/time.ts';
+import type { User } from '../models/index.ts';
+
+type Db = Knex | Knex.Transaction;
+
+export interface Balance {
+  earnedCents: number;
+  upcomingCents: number;
+  paidOutCents: number;
+  /** Pending and approved payouts. */
+  pendingPayoutCents: number;
+  /** Earned minus pending, approved and paid payouts. */
+  availableCents: number;
+}
+
+export interface MonthlyFigure {
+  /** `YYYY-MM` in the mentor's timezone. */
+  month: string;
+  earnedCents: number;
+  /** Completed sessions starting that month. */
+  sessions: number;
+  /** Non-cancelled bookings of those sessions. */
+  bookings: number;
+}
+
+export interface EarningsSummary extends Balance {
+  currency: string;
+  timezone: string;
+  monthly: MonthlyFigure[];
+}
+
+/** The balance in two aggregate queries; pass the transaction when deciding on a payout. */
+export async function mentorBalance(db: Db, mentorId: number): Promise<Balance> {
+  const [bookings, payouts] = await Promise.all([
+    db('bookings as b')
+      .join('sessions as s', 's.id', 'b.session_id')
+      .where('s.mentor_id', mentorId)
+      .whereNot('b.status', 'cancelled')
+      .first(
+        db.raw("COALESCE(SUM(CASE WHEN s.status = 'completed' THEN b.payment_amount_cents ELSE 0 END), 0) AS earned"),
+        db.raw("COALESCE(SUM(CASE WHEN s.status IN ('scheduled', 'in_progress') THEN b.payment_amount_cents ELSE 0 END), 0) AS upcoming"),
+      ),
+    db('payouts').where('mentor_id', mentorId).groupBy('status').select('status').sum({ total: 'amount_cents' }),
+  ]);
+  const byStatus = new Map((payouts as Array<{ status: string; total: number | string }>).map((r) => [r.status, Number(r.total)]));
+  const paid = byStatus.get('paid') ?? 0;
+  const pending = (byStatus.get('pending') ?? 0) + (byStatus.get('approved') ?? 0);
+  const earned = Number(bookings?.earned ?? 0);
+  return {
+    earnedCents: earned,
+    upcomingCents: Number(bookings?.upcoming ?? 0),
+    paidOutCents: paid,
+    pendingPayoutCents: pending,
+    // Payouts never exceed the balance when requested, and completed sessions' bookings do not
+    // change afterwards; the floor only keeps a hand-edited database from producing "-1.00".
+    availableCents: Math.max(0, earned - paid - pending),
+  };
+}
+
+/**
+ * Earnings of completed sessions starting in [from, to) (no upper bound when `to` is absent),
+ * grouped by the month of their start in `tz`, one item for every key of `months` (zero-filled,
+ * in the order given); sessions outside those months are left out. One query, one row per session.
+ */
+export async function monthlyEarnings(
+  db: Db,
+  mentorId: number,
+  tz: string,
+  months: string[],
+  range: { from: Date; to?: Date },
+): Promise<MonthlyFigure[]> {
+  const q = db('sessions as s')
+    .leftJoin('bookings as b', (j) => j.on('b.session_id', 's.id').andOnVal('b.status', '<>', 'cancelled'))
+    .where('s.mentor_id', mentorId)
+    .where('s.status', 'completed')
+    .where('s.start_time', '>=', range.from.toISOString())
+    .groupBy('s.id', 's.start_time')
+    .select('s.start_time', db.raw('COALESCE(SUM(b.payment_amount_cents), 0) AS earned'), db.raw('COUNT(b.id) AS bookings'));
+  if (range.to) q.where('s.start_time', '<', range.to.toISOString());
+  const rows = (await q) as Array<{ start_time: string | Date; earned: number | string; bookings: number | string }>;
+
+  const figures = new Map(months.map((month) => [month, { month, earnedCents: 0, sessions: 0, bookings: 0 }]));
+  for (const row of rows) {
+    const figure = figures.get(monthKey(new Date(row.start_time), tz));
+    if (!figure) continue;
+    figure.earnedCents += Number(row.earned);
+    figure.sessions += 1;
+    figure.bookings += Number(row.bookings);
+  }
+  return [...figures.values()];
+}
+
+/**
+ * A safe lower bound for the instants of month `key` in any timezone: its first day in UTC minus a
+ * day (offsets stay within ±14 h). Rows before the month proper are dropped by their month key.
+ */
+function beforeMonthStarts(key: string): Date {
+  const [y, m] = key.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1, 1) - 24 * 3600_000);
+}
+
+/** The earnings summary with the last 12 months (including the month of `now`) in the mentor's timezone. */
+export async function getEarnings(db: Db, mentor: User, now: Date): Promise<EarningsSummary> {
+  const months = lastMonths(now, mentor.timezone, 12);
+  const [balance, monthly] = await Promise.all([
+    mentorBalance(db, mentor.id),
+    monthlyEarnings(db, mentor.id, mentor.timezone, months, { from: beforeMonthStarts(months[0]!) }),
+  ]);
+  return { currency: mentor.currency, timezone: mentor.timezone, ...balance, monthly };
+}

@@ -1,0 +1,61 @@
+/**
+ * Learners rate completed sessions, once each. The unique index (session_id, learner_id) is what
+ * makes "once" hold under concurrency: the check below only gives the usual case a clear answer,
+ * and a racing duplicate that passes it is refused by the index, mapped to the same 409.
+ */
+import type { Knex } from 'knex';
+import { UniqueViolationError } from 'objection';
+import type { Tx } from '../events.ts';
+import { conflict } from '../errors.ts';
+import { Feedback, User, type Session } from '../models/index.ts';
+import type { FeedbackView } from '../presenters/feedback.ts';
+import { links, notify } from './notifications.ts';
+
+export interface NewFeedback {
+  rating: number;
+  comment?: string | null;
+}
+
+const alreadyRated = () => conflict('You have already rated this session.', 'feedback_exists');
+
+export async function createFeedback({ actor, ...tx }: Tx & { actor: User }, session: Session, input: NewFeedback): Promise<Feedback> {
+  if (session.status !== 'completed') {
+    throw conflict(`Only a completed session can be rated; this one is ${session.status}.`, 'session_not_completed');
+  }
+  const existing = await Feedback.query(tx.trx).findOne({ session_id: session.id, learner_id: actor.id });
+  if (existing) throw alreadyRated();
+  let feedback: Feedback;
+  try {
+    feedback = await Feedback.query(tx.trx).insertAndFetch({
+      session_id: session.id,
+      learner_id: actor.id,
+      rating: input.rating,
+      comment: input.comment ?? null,
+    } as Partial<Feedback>);
+  } catch (err) {
+    if (err instanceof UniqueViolationError) throw alreadyRated();
+    throw err;
+  }
+  await notify(tx, {
+    userId: session.mentor_id,
+    type: 'feedback_received',
+    message: `${actor.displayName} rated "${session.title}" ${input.rating}/5.`,
+    link: links.session(session.id),
+    data: { session: session.id, feedback: feedback.id },
+  });
+  return feedback;
+}
+
+/** A session's feedback, newest first: everyone's, or only `learnerId`'s. */
+export function sessionFeedback(db: Knex, sessionId: number, onlyLearnerId?: number) {
+  const query = Feedback.query(db).where('session_id', sessionId);
+  if (onlyLearnerId !== undefined) query.where('learner_id', onlyLearnerId);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+}
+
+/** What the feedback presenter needs, for any number of entries in one query. */
+export async function loadFeedbackViews(db: Knex | Knex.Transaction, entries: Feedback[]): Promise<FeedbackView[]> {
+  if (entries.length === 0) return [];
+  const learners = new Map((await User.query(db).findByIds([...new Set(entries.map((f) => f.learner_id))])).map((u) => [u.id, u]));
+  return entries.map((feedback) => ({ feedback, learner: learners.get(feedback.learner_id)! }));
+}

@@ -1,0 +1,236 @@
+/**
+ * The caller's own profile (read, replace, update, picture) and the public mentor directory.
+ *
+ * A picture is checked and re-encoded before the transaction opens (image work must not hold a
+ * row lock) and written under a fresh name; the row then points at it. If the transaction fails
+ * the new file is removed, and once it commits the replaced file is removed, so MEDIA_ROOT holds
+ * exactly the pictures some profile uses.
+ */
+import type { Knex } from 'knex';
+import { ApiError, invalidField } from '../errors.ts';
+import { inTransaction, type EventBus, type Tx } from '../events.ts';
+import { parseMoneyOrNull } from '../lib/money.ts';
+import { isValidTimezone } from '../lib/time.ts';
+import { User } from '../models/index.ts';
+import type { MentorStats, MentorView } from '../presenters/mentor.ts';
+import { fieldTaken } from './auth.ts';
+import { removeAvatar, storeAvatar } from './media.ts';
+
+/** The writable profile fields, as the JSON body carries them. */
+export interface ProfileFields {
+  first_name?: string;
+  last_name?: string;
+  bio?: string;
+  expertise?: string[];
+  timezone?: string;
+  hourly_rate?: string | null;
+  currency?: string;
+  email?: string;
+}
+
+/** The same fields as multipart form values (every value a string). */
+export type ProfileFormFields = Omit<ProfileFields, 'expertise' | 'hourly_rate'> & {
+  expertise?: string;
+  hourly_rate?: string;
+  picture?: string;
+};
+
+const EXPERTISE_MAX_TAGS = 20;
+const EXPERTISE_MAX_LENGTH = 50;
+
+/** Why a list of expertise tags breaks the rules the JSON schema states for `Expertise`, or null. */
+function expertiseProblem(tags: string[]): string | null {
+  if (tags.length > EXPERTISE_MAX_TAGS) return `must list at most ${EXPERTISE_MAX_TAGS} tags`;
+  if (tags.some((t) => t.length > EXPERTISE_MAX_LENGTH)) return `each tag must be at most ${EXPERTISE_MAX_LENGTH} characters`;
+  if (new Set(tags).size !== tags.length) return 'must not repeat a tag';
+  return null;
+}
+
+/** A comma-separated expertise field as a list: split, trimmed, empty entries dropped, then checked. */
+function parseExpertiseList(value: string): string[] {
+  const tags = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const problem = expertiseProblem(tags);
+  if (problem) throw invalidField('expertise', problem);
+  return tags;
+}
+
+/** Multipart form values → the JSON shape (`expertise` split, an empty `hourly_rate` clears it). */
+export function profileFieldsFromForm(form: ProfileFormFields): ProfileFields {
+  const { expertise, hourly_rate, picture: _picture, ...rest } = form;
+  const fields: ProfileFields = { ...rest };
+  if (expertise !== undefined) fields.expertise = parseExpertiseList(expertise);
+  if (hourly_rate !== undefined) fields.hourly_rate = hourly_rate === '' ? null : hourly_rate;
+  return fields;
+}
+
+/** The row changes a set of fields asks for; field-level checks that need no database. */
+function toRowChanges(fields: ProfileFields): Partial<User> {
+  const { hourly_rate, expertise, ...plain } = fields;
+  if (plain.timezone !== undefined && !isValidTimezone(plain.timezone)) {
+    throw invalidField('timezone', 'must be an IANA timezone such as Europe/Berlin');
+  }
+  const changes: Partial<User> = { ...plain };
+  if (expertise !== undefined) changes.expertise = expertise;
+  if (hourly_rate !== undefined) changes.hourly_rate_cents = parseMoneyOrNull(hourly_rate, 'hourly_rate');
+  return changes;
+}
+
+async function assertEmailFree(trx: Knex.Transaction, userId: number, email: string): Promise<void> {
+  const other = await trx('users').whereRaw('lower(email) = lower(?)', [email]).whereNot('id', userId).first('id');
+  if (other) throw fieldTaken('email');
+}
+
+/**
+ * Session prices, bookings and payouts are amounts in the mentor's currency at the time. Relabelling
+ * them by switching the profile currency would silently turn "49.00 USD" earned into "49.00 EUR",
+ * so the switch is only allowed before any money has been priced or paid out.
+ */
+async function assertCurrencyChangeable(trx: Knex.Transaction, user: User, currency: string): Promise<void> {
+  const [priced, payouts] = await Promise.all([
+    trx('sessions').where('mentor_id', user.id).where('price_cents', '>', 0).count({ n: '*' }).first(),
+    trx('payouts').where('mentor_id', user.id).count({ n: '*' }).first(),
+  ]);
+  const pricedCount = Number(priced?.n ?? 0);
+  const payoutCount = Number(payouts?.n ?? 0);
+  if (pricedCount === 0 && payoutCount === 0) return;
+  const held = [
+    pricedCount ? `${pricedCount} priced session${pricedCount === 1 ? '' : 's'}` : '',
+    payoutCount ? `${payoutCount} payout${payoutCount === 1 ? '' : 's'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const detail =
+    `Your currency cannot change from ${user.currency} to ${currency}: you have ${held} recorded in ` +
+    `${user.currency}, and their amounts (prices, learners' payments, earnings, payouts) would be ` +
+    `reinterpreted in ${currency} without any conversion. Keep ${user.currency}, or contact an ` +
+    `administrator to move your account to another currency.`;
+  throw new ApiError(409, 'currency_locked', 'Conflict', detail, {
+    errors: [{ in: 'body', path: 'currency', message: `cannot change while priced sessions or payouts exist in ${user.currency}` }],
+  });
+}
+
+/**
+ * Applies profile changes to the actor's row (locked, so concurrent picture uploads each see the
+ * avatar they replace). Returns the updated user and the avatar file it no longer uses.
+ */
+export async function applyProfileChanges(
+  { actor, trx }: Tx & { actor: User },
+  changes: Partial<User>,
+  avatar?: string,
+): Promise<{ user: User; replacedAvatar: string | null }> {
+  const current = await User.query(trx).findById(actor.id).forUpdate();
+  if (!current) throw new Error(`user ${actor.id} vanished while updating the profile`);
+  if (changes.email !== undefined && changes.email.toLowerCase() !== current.email.toLowerCase()) {
+    await assertEmailFree(trx, current.id, changes.email);
+  }
+  if (changes.currency !== undefined && changes.currency !== current.currency) {
+    await assertCurrencyChangeable(trx, current, changes.currency);
+  }
+  const patch: Partial<User> = avatar ? { ...changes, avatar } : changes;
+  try {
+    await User.query(trx).findById(current.id).patch(patch);
+  } catch (err) {
+    // Another account took the email between the check and the write: the unique index decided.
+    if ((err as Error).name === 'UniqueViolationError') throw fieldTaken('email');
+    throw err;
+  }
+  const user = (await User.query(trx).findById(current.id))!;
+  return { user, replacedAvatar: avatar && current.avatar !== avatar ? current.avatar : null };
+}
+
+export interface ProfileDeps {
+  db: Knex;
+  events: EventBus;
+  mediaRoot: string;
+}
+
+/** Replaces or updates the actor's profile, with an optional uploaded picture (a temp file path). */
+export async function saveProfile(deps: ProfileDeps, actor: User, fields: ProfileFields, pictureFile?: string): Promise<User> {
+  const changes = toRowChanges(fields);
+  const avatar = pictureFile ? await storeAvatar(deps.mediaRoot, pictureFile) : undefined;
+  let result: Awaited<ReturnType<typeof applyProfileChanges>>;
+  try {
+    result = await inTransaction(deps.db, deps.events, (tx) => applyProfileChanges({ actor, ...tx }, changes, avatar));
+  } catch (err) {
+    if (avatar) await removeAvatar(deps.mediaRoot, avatar);
+    throw err;
+  }
+  await removeAvatar(deps.mediaRoot, result.replacedAvatar);
+  return result.user;
+}
+
+// ---------------------------------------------------------------------------- mentor directory
+
+/** `value` for a LIKE pattern with `\` as the escape character (both dialects accept `ESCAPE '\'`). */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export interface MentorFilter {
+  search?: string;
+  expertise?: string;
+}
+
+/**
+ * Active mentors matching the filter, ordered by username. Matching is case-insensitive on both
+ * engines through lower() on each side (SQLite's lower() folds ASCII letters only).
+ *
+ * `expertise` is a JSON list stored as text, so a tag is matched as its JSON string literal
+ * (`"TypeScript"`, quotes included) inside that text: an exact tag match, with no JSON functions
+ * that differ between SQLite and PostgreSQL.
+ */
+export function mentorDirectory(db: Knex, filter: MentorFilter) {
+  const query = User.query(db).where({ role: 'mentor', is_active: true });
+  if (filter.search) {
+    const pattern = `%${escapeLike(filter.search)}%`;
+    query.where((q) => {
+      for (const column of ['username', 'first_name', 'last_name', 'bio']) {
+        q.orWhereRaw(`lower(${column}) LIKE lower(?) ESCAPE '\\'`, [pattern]);
+      }
+    });
+  }
+  if (filter.expertise) {
+    query.whereRaw(`lower(expertise) LIKE lower(?) ESCAPE '\\'`, [`%${escapeLike(JSON.stringify(filter.expertise))}%`]);
+  }
+  return query.orderByRaw('lower(username)').orderBy('id');
+}
+
+/** An active mentor by id, or undefined (learners, admins without the mentor role, deactivated accounts). */
+export async function findActiveMentor(db: Knex | Knex.Transaction, id: number): Promise<User | undefined> {
+  return User.query(db).findById(id).where({ role: 'mentor', is_active: true });
+}
+
+/** Ratings and completed sessions for any number of mentors, in two queries. */
+export async function loadMentorViews(db: Knex, mentors: User[]): Promise<MentorView[]> {
+  if (mentors.length === 0) return [];
+  const ids = mentors.map((m) => m.id);
+  const [ratings, completed] = await Promise.all([
+    db('feedback')
+      .join('sessions', 'sessions.id', 'feedback.session_id')
+      .whereIn('sessions.mentor_id', ids)
+      .groupBy('sessions.mentor_id')
+      .select('sessions.mentor_id as mentor_id')
+      .avg({ average: 'feedback.rating' })
+      .count({ n: '*' }),
+    db('sessions').whereIn('mentor_id', ids).where('status', 'completed').groupBy('mentor_id').select('mentor_id').count({ n: '*' }),
+  ]);
+  const ratingBy = new Map(
+    (ratings as Array<{ mentor_id: number; average: number | string; n: number | string }>).map((r) => [
+      Number(r.mentor_id),
+      { average: Number(r.average), count: Number(r.n) },
+    ]),
+  );
+  const completedBy = new Map((completed as Array<{ mentor_id: number; n: number | string }>).map((r) => [Number(r.mentor_id), Number(r.n)]));
+  return mentors.map((mentor) => {
+    const rating = ratingBy.get(mentor.id);
+    const stats: MentorStats = {
+      averageRating: rating ? Math.round(rating.average * 100) / 100 : null,
+      feedbackCount: rating?.count ?? 0,
+      completedSessions: completedBy.get(mentor.id) ?? 0,
+    };
+    return { mentor, stats };
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * A learner's request for a session with a mentor: create, list, accept (which schedules a
+ * one-to-one session with the learner booked), decline, cancel.
+ *
+ * Every answer moves a request out of `pending` with a conditional UPDATE (`WHERE status =
+ * 'pending'`) whose row count decides who won: two answers racing on PostgreSQL serialise on the
+ * row lock and the loser sees zero rows, so an accept and a decline can never both succeed.
+ */
+import type { Knex } from 'knex';
+import type { Tx } from '../events.ts';
+import { conflict, invalidField, validationFailed, type FieldError } from '../errors.ts';
+import { parseMoneyOrNull } from '../lib/money.ts';
+import { addMinutes } from '../lib/time.ts';
+import { Booking, MentorRequest, Session, User, dbTime, type RequestStatus } from '../models/index.ts';
+import type { RequestView } from '../presenters/request.ts';
+import { links, notify } from './notifications.ts';
+import { findActiveMentor } from './profile.ts';
+
+type ActorTx = Tx & { actor: User };
+
+export const DEFAULT_ACCEPT_DURATION = 60;
+
+export interface NewRequest {
+  mentor: number;
+  topic: string;
+  message?: string;
+  preferred_times: string[];
+}
+
+export interface AcceptInput {
+  start_time: string;
+  duration?: number;
+  title?: string;
+  description?: string;
+  price?: string | null;
+}
+
+/**
+ * Each preferred time as a UTC ISO string, with a field error naming the index of every time in
+ * the past and every repeat of an earlier instant (`10:00Z` and `11:00+01:00` are one time).
+ */
+function normalisePreferredTimes(times: string[], now: Date): { times: string[]; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const normalised: string[] = [];
+  times.forEach((raw, i) => {
+    const at = new Date(raw);
+    const path = `preferred_times.${i}`;
+    if (Number.isNaN(at.getTime())) {
+      errors.push({ in: 'body', path, message: 'must be a date-time' });
+      return;
+    }
+    if (at <= now) errors.push({ in: 'body', path, message: 'must be in the future' });
+    else if (normalised.includes(at.toISOString())) errors.push({ in: 'body', path, message: 'repeats an earlier preferred time' });
+    normalised.push(at.toISOString());
+  });
+  return { times: normalised, errors };
+}
+
+export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest): Promise<MentorRequest> {
+  const preferred = normalisePreferredTimes(input.preferred_times, new Date());
+  const mentor = await findActiveMentor(tx.trx, input.mentor);
+  const errors: FieldError[] = mentor ? [] : [{ in: 'body', path: 'mentor', message: 'must be the id of an active mentor' }];
+  errors.push(...preferred.errors);
+  if (!mentor || errors.length) throw validationFailed(errors);
+  const request = await MentorRequest.query(tx.trx).insertAndFetch({
+    learner_id: actor.id,
+    mentor_id: mentor.id,
+    topic: input.topic,
+    message: input.message ?? '',
+    preferred_times: preferred.times,
+    status: 'pending',
+    session_id: null,
+    decline_reason: null,
+    responded_at: null,
+  } as Partial<MentorRequest>);
+  await notify(tx, {
+    userId: mentor.id,
+    type: 'request_created',
+    message: `New request from ${actor.displayName}: ${request.topic}`,
+    link: links.requests,
+    data: { request: request.id },
+  });
+  return request;
+}
+
+function notPending(status: RequestStatus) {
+  return conflict(
+    `This request is ${status}; only a pending request can be accepted, declined or withdrawn.`,
+    'request_not_pending',
+  );
+}
+
+function requirePending(request: MentorRequest): void {
+  if (request.status !== 'pending') throw notPending(request.status);
+}
+
+/**
+ * Moves a pending request to `status` with `changes` and returns the updated row; a 409 when
+ * another answer got there first (the row count of the conditional UPDATE decides).
+ */
+async function leavePending(
+  trx: Knex.Transaction,
+  request: MentorRequest,
+  status: Exclude<RequestStatus, 'pending'>,
+  changes: Record<string, unknown>,
+): Promise<MentorRequest> {
+  const updated = await trx('requests')
+    .where({ id: request.id, status: 'pending' })
+    .update({ ...changes, status, updated_at: dbTime(new Date()) });
+  const current = await MentorRequest.query(trx).findById(request.id);
+  if (updated !== 1 || !current) throw notPending(current?.status ?? request.status);
+  return current;
+}
+
+/**
+ * The mentor accepts with a time slot: a scheduled one-to-one session owned by the mentor, the
+ * learner's booking on it and the request's new state are written in the caller's transaction,
+ * so either all three exist or none does.
+ */
+export async function acceptRequest(
+  { actor, ...tx }: ActorTx,
+  request: MentorRequest,
+  input: AcceptInput,
+): Promise<{ request: MentorRequest; session: Session; booking: Booking }> {
+  requirePending(request);
+  const start = new Date(input.start_time);
+  if (Number.isNaN(start.getTime())) throw invalidField('start_time', 'must be a date-time');
+  if (start <= new Date()) throw invalidField('start_time', 'must be in the future');
+  const priceCents = parseMoneyOrNull(input.price, 'price');
+  const duration = input.duration ?? DEFAULT_ACCEPT_DURATION;
+
+  const session = await Session.query(tx.trx).insertAndFetch({
+    mentor_id: actor.id,
+    title: input.title ?? request.topic,
+    description: input.description ?? request.message,
+    start_time: start,
+    duration,
+    end_time: addMinutes(start, duration),
+    status: 'scheduled',
+    price_cents: priceCents,
+    currency: actor.currency,
+    capacity: 1,
+    booked_count: 1,
+  } as Partial<Session>);
+  const booking = await Booking.query(tx.trx).insertAndFetch({
+    session_id: session.id,
+    learner_id: request.learner_id,
+    status: 'booked',
+    payment_amount_cents: priceCents ?? 0,
+    currency: session.currency,
+  } as Partial<Booking>);
+  const accepted = await leavePending(tx.trx, request, 'accepted', {
+    session_id: session.id,
+    responded_at: dbTime(new Date()),
+  });
+
+  await notify(tx, {
+    userId: request.learner_id,
+    type: 'request_accepted',
+    message: `${actor.displayName} accepted your request "${request.topic}": session on ${start.toISOString()}.`,
+    link: links.session(session.id),
+    data: { request: request.id, session: session.id, booking: booking.id },
+  });
+  tx.emit({ type: 'session.changed', session, change: 'created' });
+  tx.emit({ type: 'booking.created', booking, session });
+  return { request: accepted, session, booking };
+}
+
+export async function declineRequest({ actor, ...tx }: ActorTx, request: MentorRequest, reason?: string): Promise<MentorRequest> {
+  requirePending(request);
+  const why = reason?.trim() ? reason.trim() : null;
+  const declined = await leavePending(tx.trx, request, 'declined', {
+    decline_reason: why,
+    responded_at: dbTime(new Date()),
+  });
+  await notify(tx, {
+    userId: request.learner_id,
+    type: 'request_declined',
+    message: `${actor.displayName} declined your request "${request.topic}"${why ? `. Reason: ${why}` : '.'}`,
+    link: links.requests,
+    data: { request: request.id },
+  });
+  return declined;
+}
+
+export async function cancelRequest({ actor, ...tx }: ActorTx, request: MentorRequest): Promise<MentorRequest> {
+  requirePending(request);
+  const cancelled = await leavePending(tx.trx, request, 'cancelled', {});
+  await notify(tx, {
+    userId: request.mentor_id,
+    type: 'request_cancelled',
+    message: `${actor.displayName} withdrew their request "${request.topic}".`,
+    link: links.requests,
+    data: { request: request.id },
+  });
+  return cancelled;
+}
+
+/** The requests a user may list: a mentor's incoming ones (pending by default), a learner's own. */
+export function requestsVisibleTo(db: Knex, user: User, status: RequestStatus | 'all' | undefined) {
+  const mentorView = user.role === 'mentor';
+  const query = MentorRequest.query(db).where(mentorView ? 'mentor_id' : 'learner_id', user.id);
+  const filter = status ?? (mentorView ? 'pending' : 'all');
+  if (filter !== 'all') query.where('status', filter);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+}
+
+/** What the request presenter needs, for any number of requests in one query. */
+export async function loadRequestViews(db: Knex | Knex.Transaction, requests: MentorRequest[]): Promise<RequestView[]> {
+  if (requests.length === 0) return [];
+  const ids = [...new Set(requests.flatMap((r) => [r.learner_id, r.mentor_id]))];
+  const people = new Map((await User.query(db).findByIds(ids)).map((u) => [u.id, u]));
+  return requests.map((request) => ({
+    request,
+    learner: people.get(request.learner_id)!,
+    mentor: people.get(request.mentor_id)!,
+  }));
+}
+
+export async function loadRequestView(db: Knex | Knex.Transaction, request: MentorRequest): Promise<RequestView> {
+  const [view] = await loadRequestViews(db, [request]);
+  return view!;
+}
