@@ -1,5 +1,5 @@
 /**
- * Feedback rules that go beyond src/policies/session.ts ('list_feedback', 'give_feedback'): who
+ * Feedback rules that go beyond src/policies/session.ts ('give_feedback'): who
  * sees every learner's feedback on a session rather than only their own.
  */
 import { Session } from '../models/index.ts';

@@ -23,7 +23,6 @@ allow(Session, 'book', (user, s) => isLearner(user) && canRead(user, s));
 // The live room and its chat: the owner and learners with a live booking; admins may read chat.
 allow(Session, 'join_room', (user, s) => isOwner(user, s) || hasLiveBooking(s));
 allow(Session, 'read_chat', (user, s) => isOwner(user, s) || hasLiveBooking(s) || isAdmin(user));
-// Feedback: everyone who may read the session may list (learners see only their own);
-// a learner with a non-cancelled booking may give it (the service checks completion and uniqueness).
-allow(Session, 'list_feedback', (user, s) => isOwner(user, s) || isAdmin(user) || Boolean(s.viewerBooking));
+// Feedback: a learner with a non-cancelled booking may give it (the service checks completion and
+// uniqueness). Who sees whose feedback: src/policies/feedback.ts.
 allow(Session, 'give_feedback', (user, s) => isLearner(user) && hasLiveBooking(s));

@@ -1103,7 +1103,7 @@ export interface components {
          */
         Timezone: string;
         /**
-         * @description Expertise tags, at most 20, each 1–50 characters, no duplicates.
+         * @description Expertise tags, at most 20, each 1–50 characters without double quotes or commas, no duplicates.
          * @example [
          *       "TypeScript",
          *       "System design"
@@ -1903,13 +1903,13 @@ export interface components {
             channel: components["schemas"]["WsChannel"];
             ref?: components["schemas"]["WsRef"];
         };
-        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`) or the session ended or was cancelled (`session_ended`). */
+        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`), the session ended or was cancelled (`session_ended`), or its room membership lapsed while this server could not reach the other servers (`presence_lost`: subscribe again to rejoin as a new peer). */
         WsUnsubscribed: {
             /** @constant */
             type: "unsubscribed";
             channel: components["schemas"]["WsChannel"];
             /** @enum {string} */
-            reason: "requested" | "booking_cancelled" | "session_ended";
+            reason: "requested" | "booking_cancelled" | "session_ended" | "presence_lost";
             ref?: components["schemas"]["WsRef"];
         };
         /** @description An `auth` succeeded; the socket now lives until the new token expires. */
