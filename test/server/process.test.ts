@@ -2,49 +2,22 @@
  * The real entry point as a child process: it migrates, listens, logs without secrets, and on
  * SIGTERM finishes a request that is in flight before exiting 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { expect } from 'chai';
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-async function startProcess(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const rl = readline.createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      lines.push(line);
-      const m = /"msg":"listening"/.test(line) && /"url":"([^"]+)"/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on('data', (d) => lines.push(String(d)));
-    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`)));
-  });
-  return { child, url, lines, exited };
-}
+import { startServerProcess, type ServerProcess } from '../helpers/processes.ts';
 
 describe('server process', function () {
   this.timeout(30000);
   let dataDir: string;
-  let started: Started;
+  let started: ServerProcess;
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'md-proc-'));
-    started = await startProcess({ DATA_DIR: dataDir });
+    started = await startServerProcess({ DATA_DIR: dataDir });
   });
   after(() => {
     started.child.kill('SIGKILL');
