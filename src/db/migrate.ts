@@ -40,9 +40,74 @@ export function migrationConfig(): Knex.MigratorConfig {
   return { migrationSource: new DirectoryMigrationSource(MIGRATIONS_DIR), tableName: 'knex_migrations' };
 }
 
+/** Arbitrary, fixed key of the PostgreSQL advisory lock that serialises migrations. */
+const PG_MIGRATION_LOCK = 727_317_001;
+
+/**
+ * Applies pending migrations. Several processes may start at once (a rolling deployment), so the
+ * whole run is serialised by a lock outside knex — knex's own lock table cannot protect the very
+ * first run (when that table is being created) and stays locked if a process dies mid-migration:
+ * - PostgreSQL: a transaction-scoped advisory lock (held by one pooled connection while the
+ *   migrations run on others);
+ * - SQLite (one machine by nature): an exclusive lock file beside the database, taken over when the
+ *   process that created it is gone.
+ * Whoever holds the outer lock is the only migrator, so a knex lock still set then is stale and is
+ * released.
+ */
 export async function migrateLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest(migrationConfig())) as [number, string[]];
-  return applied;
+  const run = async () => {
+    await releaseStaleKnexLock(knex);
+    const [, applied] = (await knex.migrate.latest(migrationConfig())) as [number, string[]];
+    return applied;
+  };
+  if (knex.client.config.client === 'pg') {
+    return knex.transaction(async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock(?)', [PG_MIGRATION_LOCK]);
+      return run();
+    });
+  }
+  const filename = (knex.client.config.connection as { filename?: string })?.filename;
+  if (!filename || filename === ':memory:') return run();
+  return withLockFile(`${filename}.migrate.lock`, run);
+}
+
+async function releaseStaleKnexLock(knex: Knex): Promise<void> {
+  if (!(await knex.schema.hasTable('knex_migrations_lock'))) return;
+  const row = await knex('knex_migrations_lock').first();
+  if (row && Number(row.is_locked) === 1) await knex.migrate.forceFreeMigrationsLock(migrationConfig());
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(lockPath, 'utf8').trim() || 0);
+      if (owner && !processAlive(owner)) {
+        fs.rmSync(lockPath, { force: true }); // left behind by a process that died
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for the migration lock ${lockPath} (held by pid ${owner})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockPath, { force: true });
+  }
 }
 
 export async function rollbackAll(knex: Knex): Promise<string[]> {

@@ -125,3 +125,46 @@ if (process.env.TEST_DATABASE_URL) {
     });
   });
 }
+
+describe('concurrent start-up migrations', () => {
+  it('lets several processes migrate the same database at once (the lock holder wins, the others wait)', async function () {
+    this.timeout(30000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'md-mig-lock-'));
+    const fresh = await freshDatabase(dir);
+    const clients = [createKnex(fresh.url), createKnex(fresh.url), createKnex(fresh.url)];
+    try {
+      const results = await Promise.all(clients.map((k) => migrateLatest(k)));
+      // Exactly one of them applied the migrations; all end up current.
+      expect(results.filter((applied) => applied.length > 0)).to.have.length(1);
+      for (const k of clients) expect((await migrationStatus(k)).pending).to.deep.equal([]);
+    } finally {
+      await Promise.all(clients.map((k) => k.destroy()));
+      await fresh.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stale migration locks', () => {
+  it('takes over a lock file left by a dead process and a knex lock left set by a crash', async function () {
+    this.timeout(30000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'md-mig-stale-'));
+    const file = path.join(dir, 'db.sqlite3');
+    const db = createKnex(`sqlite://${file}`);
+    try {
+      await migrateLatest(db);
+      await rollbackAll(db);
+      // A migrator that died: its lock file names a pid that no longer exists, and knex's lock is set.
+      const { spawnSync } = await import('node:child_process');
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      fs.writeFileSync(`${file}.migrate.lock`, dead);
+      await db('knex_migrations_lock').update({ is_locked: 1 });
+      expect(await migrateLatest(db)).to.have.length.greaterThan(0);
+      expect(fs.existsSync(`${file}.migrate.lock`)).to.equal(false);
+      expect((await migrationStatus(db)).pending).to.deep.equal([]);
+    } finally {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
