@@ -50,6 +50,23 @@ export function createAjv(spec: LoadedSpec, opts: { coerce: boolean }): Ajv2020 
   return ajv;
 }
 
+/**
+ * Request date-times must also be instants the server can work with: RFC 3339 admits leap seconds
+ * (`23:59:60`) that `Date` cannot parse, and years (0000, or 9999 pushed past the year's end by an
+ * offset) whose ISO form leaves the four-digit years both databases store and sort as text.
+ */
+function restrictDateTimes(ajv: Ajv2020): void {
+  const rfc3339 = ajv.formats['date-time'] as { validate: (value: string) => boolean };
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (value: string) => {
+      if (!rfc3339.validate(value)) return false;
+      const year = new Date(value).getUTCFullYear();
+      return year >= 1 && year <= 9999;
+    },
+  });
+}
+
 type Location = FieldError['in'];
 
 /** Turns Ajv errors into `{ in, path, message }` items, one per offending field. */
@@ -119,6 +136,8 @@ function run(validate: ValidateFunction, location: Location, data: unknown): Fie
 export function compileValidators(spec: LoadedSpec): Map<string, OperationValidator> {
   const coercing = createAjv(spec, { coerce: true });
   const strict = createAjv(spec, { coerce: false });
+  restrictDateTimes(coercing);
+  restrictDateTimes(strict);
   const result = new Map<string, OperationValidator>();
   for (const op of spec.operations.values()) {
     const pathV = coercing.compile(paramSchema(op, 'path'));

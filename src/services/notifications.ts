@@ -75,6 +75,22 @@ export async function unreadCount(db: Knex | Knex.Transaction, userId: number): 
   return Number(row?.n ?? 0);
 }
 
+/** `unreadCount` for many users in one grouped query per 500 ids (the realtime push of a broadcast). */
+export async function unreadCounts(db: Knex | Knex.Transaction, userIds: number[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>(userIds.map((id) => [id, 0]));
+  const ids = [...counts.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows: Array<{ user_id: number | string; n: number | string }> = await db('notifications')
+      .whereIn('user_id', ids.slice(i, i + 500))
+      .where('read_status', false)
+      .groupBy('user_id')
+      .select('user_id')
+      .count({ n: '*' });
+    for (const row of rows) counts.set(Number(row.user_id), Number(row.n));
+  }
+  return counts;
+}
+
 /** Rows per multi-row INSERT: 8 values each stays far below SQLite's and PostgreSQL's parameter limits. */
 const FAN_OUT_CHUNK = 500;
 

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('realtime configuration (WS_*)', () => {
+  const base = { NODE_ENV: 'test', DATA_DIR: '/tmp/md-config-test' };
+
+  it('has safe defaults', () => {
+    expect(loadConfig(base).ws).to.deep.equal({
+      heartbeatMs: 30000,
+      maxPayloadBytes: 65536,
+      maxConnectionsPerUser: 10,
+      rateLimit: { perSecond: 20, burst: 60 },
+      maxBufferedBytes: 1048576,
+      redisPrefix: 'mentor-dashboard:ws:',
+    });
+  });
+
+  it('reads every variable', () => {
+    const ws = loadConfig({
+      ...base,
+      WS_HEARTBEAT_MS: '5000',
+      WS_MAX_PAYLOAD_BYTES: '32768',
+      WS_MAX_CONNECTIONS_PER_USER: '3',
+      WS_RATE_LIMIT: '5',
+      WS_RATE_BURST: '10',
+      WS_MAX_BUFFERED_BYTES: '4096',
+      WS_REDIS_PREFIX: 'staging:ws:',
+    }).ws;
+    expect(ws).to.deep.equal({
+      heartbeatMs: 5000,
+      maxPayloadBytes: 32768,
+      maxConnectionsPerUser: 3,
+      rateLimit: { perSecond: 5, burst: 10 },
+      maxBufferedBytes: 4096,
+      redisPrefix: 'staging:ws:',
+    });
+  });
+
+  it('refuses bad values, naming the variable', () => {
+    for (const [name, value] of [
+      ['WS_HEARTBEAT_MS', '10'],
+      ['WS_MAX_PAYLOAD_BYTES', '64k'],
+      ['WS_MAX_CONNECTIONS_PER_USER', '0'],
+      ['WS_RATE_LIMIT', '-1'],
+      ['WS_RATE_BURST', '1.5'],
+      ['WS_MAX_BUFFERED_BYTES', '12'],
+      ['WS_REDIS_PREFIX', 'has space'],
+    ]) {
+      expect(() => loadConfig({ ...base, [name!]: value! }), name).to.throw(ConfigError, name!);
+    }
+  });
+});

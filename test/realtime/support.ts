@@ -1,0 +1,41 @@
+/** Shared pieces of the realtime tests: tokens with a chosen lifetime, sessions with members. */
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { ACCESS_TYP, ALGORITHM } from '../../src/auth/tokens.ts';
+import type { Session, User } from '../../src/models/index.ts';
+import { buildBooking, buildLearner, buildMentor, buildSession } from '../helpers/factories.ts';
+import type { TestServer } from '../helpers/server.ts';
+
+/** An access token signed like the server's, expiring `expiresIn` seconds from now (may be past). */
+export function accessTokenExpiringIn(server: TestServer, user: User, expiresIn: number): string {
+  const { tokens } = server.bundle.deps;
+  const now = Math.floor(Date.now() / 1000);
+  return jwt.sign({ role: user.role, exp: now + expiresIn, iat: now - 1 }, tokens.accessKey, {
+    algorithm: ALGORITHM,
+    header: { alg: ALGORITHM, typ: ACCESS_TYP },
+    subject: String(user.id),
+    issuer: tokens.issuer,
+    audience: tokens.audience,
+    jwtid: crypto.randomUUID(),
+  });
+}
+
+export interface Classroom {
+  mentor: User;
+  session: Session;
+  /** Learners with a live booking on `session`. */
+  learners: User[];
+}
+
+/** A scheduled session of a new mentor with `learners` booked learners. */
+export async function buildClassroom(server: TestServer, learners = 2, attrs: Partial<Session> = {}): Promise<Classroom> {
+  const mentor = await buildMentor(server.db);
+  const session = await buildSession(server.db, { mentor_id: mentor.id, capacity: Math.max(learners, 1) + 1, ...attrs });
+  const booked: User[] = [];
+  for (let i = 0; i < learners; i++) {
+    const learner = await buildLearner(server.db);
+    await buildBooking(server.db, { session, learner_id: learner.id });
+    booked.push(learner);
+  }
+  return { mentor, session, learners: booked };
+}
