@@ -21,6 +21,7 @@ import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
 import { errorHandler } from './middleware/errorHandler.ts';
 import { requestContext } from './middleware/requestContext.ts';
+import { pagesAndWidgets } from './pages/router.ts';
 import { ApiError } from './errors.ts';
 import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
 
@@ -127,6 +128,9 @@ export function createApp(options: CreateAppOptions): AppBundle {
     }
     await next();
   });
+
+  // Built widgets (/widgets/*.js) and the host pages (/login, /dashboard, /embed-example).
+  app.use(pagesAndWidgets(config) as Koa.Middleware<AppState, AppContextExtras>);
 
   const router = buildApiRouter(deps.spec, collectRoutes(), deps);
   app.use(router.routes() as Koa.Middleware<AppState, AppContextExtras>);

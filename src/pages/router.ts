@@ -1,0 +1,78 @@
+/**
+ * Serves the built widgets (`/widgets/*.js`, from dist/widgets, built by `npm run build`) and the
+ * host pages (`/login`, `/dashboard`, `/embed-example`).
+ *
+ * Widgets are loaded by pages on other origins: the CORS header comes from the app-wide allowlist
+ * middleware (CORS_ORIGINS) and `Cross-Origin-Resource-Policy: cross-origin` from the security
+ * headers, both set before this runs. Their names carry no content hash, so they are cached
+ * briefly and revalidated (Last-Modified → 304); pages are always revalidated.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Middleware } from 'koa';
+import send from 'koa-send';
+import type { Config } from '../config.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const WIDGETS_DIR = path.resolve(HERE, '..', '..', 'dist', 'widgets');
+const HTML_DIR = path.join(HERE, 'html');
+
+/** Widget bundles, their source maps, page scripts and the pages' stylesheet; nothing else. */
+const WIDGET_FILE = /^(pages\/)?[a-z][a-z0-9-]*(\.iife)?\.(js|js\.map|css|css\.map)$/;
+const WIDGET_MAX_AGE_MS = 5 * 60_000;
+
+interface Page {
+  match: RegExp;
+  file: string;
+}
+
+/** Add a page here (and its HTML under src/pages/html/, its script under src/pages/scripts/). */
+const PAGES: Page[] = [
+  { match: /^\/login$/, file: 'login.html' },
+  { match: /^\/dashboard$/, file: 'dashboard.html' },
+  { match: /^\/embed-example$/, file: 'embed-example.html' },
+];
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * The page HTML. `{{API_ORIGIN}}` (used by the embedding example, which loads the widgets from the
+ * API's origin) becomes `apiOrigin`, HTML-escaped.
+ */
+export async function renderPage(file: string, apiOrigin: string): Promise<string> {
+  const html = await fs.readFile(path.join(HTML_DIR, file), 'utf8');
+  return html.replaceAll('{{API_ORIGIN}}', escapeHtml(apiOrigin));
+}
+
+export function pagesAndWidgets(config: Config): Middleware {
+  return async function pagesAndWidgets(ctx, next) {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+
+    if (ctx.path.startsWith('/widgets/')) {
+      const rel = ctx.path.slice('/widgets/'.length);
+      if (!WIDGET_FILE.test(rel)) return next();
+      try {
+        await send(ctx, rel, { root: WIDGETS_DIR, maxage: WIDGET_MAX_AGE_MS });
+      } catch {
+        return next(); // not built: the ordinary 404
+      }
+      if (ctx.fresh) {
+        ctx.status = 304;
+        ctx.body = null;
+      }
+      return;
+    }
+
+    if (ctx.path === '/') {
+      ctx.redirect('/dashboard');
+      return;
+    }
+    const page = PAGES.find((p) => p.match.test(ctx.path));
+    if (!page) return next();
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = await renderPage(page.file, config.publicUrl || `${ctx.protocol}://${ctx.host}`);
+  };
+}

@@ -1,0 +1,358 @@
+/**
+ * Sessions: the mentor's sessions filtered by status, the create/edit form (the API's field errors
+ * beside the fields), live participant counts from `session_{id}`, "I'm Ready", and "Start Class"
+ * once a learner is ready too.
+ */
+import { unwrap, type Schema } from '../../shared/api.ts';
+import { h, render, uid } from '../../shared/dom.ts';
+import { formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../../shared/format.ts';
+import { plusIcon } from '../../shared/icons.ts';
+import type { SessionUpdate } from '../../shared/protocol.ts';
+import type { DashboardContext, DashboardTab } from '../context.ts';
+import { clearErrors, field, formError, formGrid, input, select, showErrors, textarea } from '../forms.ts';
+import { empty, failure, loading, sectionHeading, statusBadge, statusLabel } from '../ui.ts';
+
+type Session = Schema<'Session'>;
+type SessionStatus = Schema<'SessionStatus'>;
+
+const STATUSES: SessionStatus[] = ['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'];
+/** Subscriptions confirmed within this window are reconciled with one request. */
+const RECONCILE_DELAY_MS = 200;
+/** Sessions whose participant count or readiness can still change. */
+const LIVE_STATUSES: ReadonlySet<SessionStatus> = new Set(['scheduled', 'in_progress']);
+
+export class SessionsTab implements DashboardTab {
+  readonly id = 'sessions';
+  readonly label = 'Sessions';
+  readonly #ctx: DashboardContext;
+  #status: SessionStatus | '' = '';
+  #sessions: Session[] = [];
+  #list: HTMLElement | null = null;
+  #filterSelect: HTMLSelectElement | null = null;
+  #formSlot: HTMLElement | null = null;
+  #signal: AbortSignal | null = null;
+  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ctx: DashboardContext) {
+    this.#ctx = ctx;
+  }
+
+  show(panel: HTMLElement, target: string | undefined, signal: AbortSignal): void {
+    this.#signal = signal;
+    signal.addEventListener('abort', () => {
+      this.#ctx.realtime.setChannels([]);
+      clearTimeout(this.#reconcileTimer);
+    }, { once: true });
+    const filter = select({ 'aria-label': 'Filter by status', class: 'field-input w-auto', onchange: (e: Event) => this.#filter(e) }, [
+      ['', 'All statuses'],
+      ...STATUSES.map((s): [string, string] => [s, statusLabel(s)]),
+    ]);
+    filter.value = this.#status;
+    this.#filterSelect = filter;
+    this.#formSlot = h('div');
+    this.#list = h('div');
+    render(
+      panel,
+      sectionHeading(
+        'Sessions',
+        filter,
+        h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.#openForm(null) }, plusIcon('size-4'), 'New session'),
+      ),
+      this.#formSlot,
+      this.#list,
+    );
+    if (target === 'new') this.#openForm(null);
+    void this.#load(target && /^\d+$/.test(target) ? Number(target) : undefined);
+  }
+
+  onSessionUpdate(update: SessionUpdate): void {
+    const index = this.#sessions.findIndex((s) => s.id === update.sessionId);
+    const current = this.#sessions[index];
+    if (!current) return;
+    if (update.session) {
+      this.#sessions[index] = update.session;
+      this.#replaceRow(update.session);
+    } else if (update.participantCount !== undefined) {
+      const count = update.participantCount;
+      this.#sessions[index] = { ...current, participant_count: count, spots_left: Math.max(0, current.capacity - count) };
+      this.#replaceRow(this.#sessions[index]!);
+    }
+  }
+
+  /**
+   * A change between loading the list and the server confirming a `session_{id}` subscription
+   * (after the first load, or again after a reconnect) is never pushed: once the subscriptions
+   * settle, the list is fetched again and the rows that changed are redrawn.
+   */
+  onSubscribed(channel: string): void {
+    const signal = this.#signal;
+    if (!signal || signal.aborted || !channel.startsWith('session_')) return;
+    clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = setTimeout(() => void this.#reconcile(signal), RECONCILE_DELAY_MS);
+  }
+
+  async #reconcile(signal: AbortSignal): Promise<void> {
+    try {
+      const page = await unwrap(this.#ctx.api.GET('/api/sessions/', { params: { query: this.#query() } }));
+      if (signal.aborted) return;
+      const fresh = new Map(page.results.map((s) => [s.id, s]));
+      this.#sessions = this.#sessions.map((shown) => {
+        const latest = fresh.get(shown.id);
+        if (!latest || JSON.stringify(latest) === JSON.stringify(shown)) return shown;
+        this.#replaceRow(latest);
+        return latest;
+      });
+    } catch (error) {
+      if (!signal.aborted) this.#ctx.fail(error);
+    }
+  }
+
+  #query() {
+    return this.#status ? { status: this.#status, page_size: 100 } : { page_size: 100 };
+  }
+
+  #filter(event: Event): void {
+    this.#status = (event.target as HTMLSelectElement).value as SessionStatus | '';
+    void this.#load();
+  }
+
+  async #load(highlight?: number): Promise<void> {
+    const list = this.#list;
+    const signal = this.#signal;
+    if (!list || !signal) return;
+    render(list, loading('sessions'));
+    try {
+      const page = await unwrap(this.#ctx.api.GET('/api/sessions/', { params: { query: this.#query() } }));
+      if (signal.aborted) return;
+      // Newest plans first: upcoming sessions are what a mentor acts on.
+      this.#sessions = page.results.slice().sort((a, b) => b.start_time.localeCompare(a.start_time));
+      this.#renderList();
+      if (highlight !== undefined) this.#highlight(highlight);
+    } catch (error) {
+      const message = signal.aborted ? null : this.#ctx.fail(error);
+      if (message) render(list, failure(message, () => void this.#load(highlight)));
+    }
+  }
+
+  #renderList(): void {
+    if (!this.#list) return;
+    this.#ctx.realtime.setChannels(this.#sessions.filter((s) => LIVE_STATUSES.has(s.status)).map((s) => `session_${s.id}`));
+    if (!this.#sessions.length) {
+      render(this.#list, empty(this.#status ? `No ${statusLabel(this.#status).toLowerCase()} sessions.` : 'No sessions yet. Create your first one.'));
+      return;
+    }
+    render(this.#list, h('ul', { class: 'flex flex-col gap-3', 'aria-label': 'Sessions' }, this.#sessions.map((s) => this.#row(s))));
+  }
+
+  #replaceRow(session: Session): void {
+    const old = this.#list?.querySelector(`[data-session-id="${session.id}"]`);
+    if (!old) return;
+    const hadFocus = old.matches(':focus-within');
+    const row = this.#row(session);
+    old.replaceWith(row);
+    if (hadFocus) row.querySelector<HTMLElement>('h3')?.focus();
+  }
+
+  #row(s: Session): HTMLLIElement {
+    const price = s.price === null ? 'Free' : formatMoney(s.price, s.currency);
+    const readiness = [s.mentor_ready ? 'You are ready' : null, s.ready_learner_count ? `${s.ready_learner_count} learner${s.ready_learner_count === 1 ? '' : 's'} ready` : null]
+      .filter(Boolean)
+      .join(' · ');
+    const actionSlot = h('div', { class: 'flex flex-wrap items-center gap-2' }, this.#actions(s));
+    return h(
+      'li',
+      { class: 'card p-4 flex flex-col gap-3 @min-[40rem]:flex-row @min-[40rem]:items-start', 'data-session-id': s.id, part: 'session' },
+      h(
+        'div',
+        { class: 'min-w-0 flex-1 flex flex-col gap-1' },
+        h(
+          'div',
+          { class: 'flex flex-wrap items-center gap-2' },
+          h('h3', { class: 'session-title font-semibold break-words min-w-0', tabindex: '-1' }, s.title),
+          statusBadge(s.status),
+        ),
+        h('p', { class: 'text-sm text-ink-muted' }, `${formatDateTime(s.start_time)} · ${s.duration} min · ${price}`),
+        h(
+          'p',
+          { class: 'text-sm' },
+          h('span', { 'data-participants': s.participant_count }, String(s.participant_count)),
+          ` of ${s.capacity} booked`,
+          readiness ? ` · ${readiness}` : '',
+        ),
+      ),
+      actionSlot,
+    );
+  }
+
+  #actions(s: Session): HTMLElement[] {
+    const button = (label: string, cls: string, action: string, onclick: (event: MouseEvent) => void) =>
+      h('button', { type: 'button', class: `btn ${cls}`, 'data-action': action, onclick }, label);
+    const actions: HTMLElement[] = [];
+    const editable = s.status === 'draft' || s.status === 'scheduled';
+    if (s.status === 'scheduled' && s.can_start) {
+      actions.push(button('Start Class', 'btn-primary', 'start', (e) => this.#start(s, e.currentTarget as HTMLButtonElement)));
+    }
+    if (s.status === 'in_progress') actions.push(button('Join class', 'btn-primary', 'join', () => this.#ctx.navigate(`/room/${s.id}`)));
+    if (s.status === 'scheduled' && !s.mentor_ready) {
+      actions.push(button("I'm Ready", 'btn-secondary', 'ready', (e) => this.#ready(s, e.currentTarget as HTMLButtonElement)));
+    }
+    if (s.status === 'draft') actions.push(button('Publish', 'btn-secondary', 'publish', (e) => this.#publish(s, e.currentTarget as HTMLButtonElement)));
+    if (editable) {
+      actions.push(button('Edit', 'btn-secondary', 'edit', () => this.#openForm(s)));
+      actions.push(button('Cancel', 'btn-danger', 'cancel', (e) => this.#confirmCancel(s, e.currentTarget as HTMLButtonElement)));
+    }
+    return actions;
+  }
+
+  /** Runs a row action, showing its failure (e.g. 409 "too early to be ready") in the row. */
+  async #act(s: Session, trigger: HTMLButtonElement, action: () => Promise<Session>, done: string): Promise<Session | null> {
+    trigger.disabled = true;
+    try {
+      const updated = await action();
+      this.#sessions = this.#sessions.map((x) => (x.id === updated.id ? updated : x));
+      this.#replaceRow(updated);
+      this.#ctx.announce(done);
+      return updated;
+    } catch (error) {
+      trigger.disabled = false;
+      const message = this.#ctx.fail(error);
+      const row = this.#list?.querySelector(`[data-session-id="${s.id}"]`);
+      if (message && row) {
+        row.querySelector('.row-error')?.remove();
+        row.append(h('p', { class: 'row-error basis-full text-sm text-danger', role: 'alert' }, message));
+      }
+      return null;
+    }
+  }
+
+  #ready(s: Session, trigger: HTMLButtonElement): void {
+    void this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/ready/', { params: { path: { id: s.id } } })), 'Marked ready. Learners are notified.');
+  }
+
+  #publish(s: Session, trigger: HTMLButtonElement): void {
+    void this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/publish/', { params: { path: { id: s.id } } })), 'Session published.');
+  }
+
+  async #start(s: Session, trigger: HTMLButtonElement): Promise<void> {
+    const started = await this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/start/', { params: { path: { id: s.id } } })), 'Class started.');
+    if (started) this.#ctx.navigate(`/room/${s.id}`);
+  }
+
+  #confirmCancel(s: Session, trigger: HTMLButtonElement): void {
+    const row = trigger.closest('li');
+    if (!row || row.querySelector('.cancel-confirm')) return;
+    const reason = input({ type: 'text', maxlength: 500, placeholder: 'Optional, shown to booked learners' });
+    const confirm = h(
+      'form',
+      {
+        class: 'cancel-confirm basis-full flex flex-col gap-2 @min-[40rem]:flex-row @min-[40rem]:items-end',
+        onsubmit: (event: SubmitEvent) => {
+          event.preventDefault();
+          const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
+          void this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/cancel/', { params: { path: { id: s.id } }, body })), 'Session cancelled.');
+        },
+      },
+      h('div', { class: 'flex-1 min-w-0' }, field({ name: 'reason', label: 'Reason for cancelling', control: reason })),
+      h(
+        'div',
+        { class: 'flex gap-2' },
+        h('button', { type: 'submit', class: 'btn btn-danger' }, 'Cancel session'),
+        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => confirm.remove() }, 'Keep it'),
+      ),
+    );
+    row.append(confirm);
+    reason.focus();
+  }
+
+  /** Opens the create form (`session` null) or the edit form above the list. */
+  #openForm(session: Session | null): void {
+    const slot = this.#formSlot;
+    if (!slot) return;
+    const title = input({ type: 'text', required: true, maxlength: 200, value: session?.title ?? '' });
+    const description = textarea({ maxlength: 5000 }, session?.description ?? '');
+    const start = input({ type: 'datetime-local', required: true, value: session ? toLocalInput(session.start_time) : '' });
+    const duration = input({ type: 'number', required: true, min: 5, max: 1440, step: 5, value: String(session?.duration ?? 60) });
+    const price = input({ type: 'text', inputmode: 'decimal', placeholder: 'Free', value: session?.price ?? '' });
+    const capacity = input({ type: 'number', required: true, min: 1, max: 500, value: String(session?.capacity ?? 1) });
+    const publish = h('input', { type: 'checkbox', class: 'size-4', checked: true, id: uid('md-publish') });
+    const heading = session ? `Edit “${session.title}”` : 'New session';
+    const close = () => render(slot);
+    const form = formGrid(
+      {
+        class: 'card p-4 mb-4',
+        'aria-label': heading,
+        onsubmit: (event: SubmitEvent) => {
+          event.preventDefault();
+          const body = {
+            title: title.value,
+            description: description.value,
+            start_time: fromLocalInput(start.value) ?? start.value,
+            duration: Number(duration.value),
+            price: price.value.trim() || null,
+            capacity: Number(capacity.value),
+          };
+          void this.#save(form, session, body, publish.checked, close);
+        },
+      },
+      h('h3', { class: 'text-base font-semibold @min-[40rem]:col-span-2' }, heading),
+      field({ name: 'title', label: 'Title', control: title, wide: true }),
+      field({ name: 'description', label: 'Description', control: description, wide: true }),
+      field({ name: 'start_time', label: 'Starts at', control: start }),
+      field({ name: 'duration', label: 'Duration (minutes)', control: duration }),
+      field({ name: 'price', label: 'Price', control: price, hint: 'Leave empty for a free session.' }),
+      field({ name: 'capacity', label: 'Capacity', control: capacity }),
+      !session &&
+        h(
+          'div',
+          { class: 'flex items-center gap-2 @min-[40rem]:col-span-2', 'data-field': 'status' },
+          publish,
+          h('label', { for: publish.id, class: 'text-sm' }, 'Publish now, so learners can book it'),
+        ),
+      formError(),
+      h(
+        'div',
+        { class: 'flex flex-wrap gap-2 @min-[40rem]:col-span-2' },
+        h('button', { type: 'submit', class: 'btn btn-primary' }, session ? 'Save changes' : 'Create session'),
+        h('button', { type: 'button', class: 'btn btn-secondary', onclick: close }, 'Close'),
+      ),
+    );
+    render(slot, form);
+    title.focus();
+  }
+
+  async #save(
+    form: HTMLFormElement,
+    session: Session | null,
+    body: Schema<'SessionReplace'>,
+    publish: boolean,
+    close: () => void,
+  ): Promise<void> {
+    const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+    submit.disabled = true;
+    clearErrors(form);
+    try {
+      const saved = session
+        ? await unwrap(this.#ctx.api.PUT('/api/sessions/{id}/', { params: { path: { id: session.id } }, body }))
+        : await unwrap(this.#ctx.api.POST('/api/sessions/', { body: { ...body, status: publish ? 'scheduled' : 'draft' } }));
+      close();
+      this.#ctx.announce(session ? 'Session saved.' : 'Session created.');
+      if (this.#status && this.#status !== saved.status) {
+        // Show the saved session even when the current filter would hide it.
+        this.#status = '';
+        if (this.#filterSelect) this.#filterSelect.value = '';
+      }
+      await this.#load(saved.id);
+    } catch (error) {
+      submit.disabled = false;
+      if (this.#ctx.fail(error) !== null) showErrors(form, error, 'The session could not be saved.');
+    }
+  }
+
+  #highlight(id: number): void {
+    const row = this.#list?.querySelector<HTMLElement>(`[data-session-id="${id}"]`);
+    if (!row) return;
+    row.classList.add('ring-2', 'ring-accent');
+    row.scrollIntoView({ block: 'nearest' });
+    row.querySelector<HTMLElement>('h3')?.focus({ preventScroll: true });
+  }
+}
