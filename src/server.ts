@@ -42,7 +42,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let redis: Redis | undefined;
   if (config.redisUrl) {
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis (rate limiter) connection problem; retrying'));
+    let lastWarned = 0;
+    let suppressed = 0;
+    redis.on('error', (err) => {
+      // ioredis retries with backoff and reports every failed attempt: log one line per 30 s.
+      if (Date.now() - lastWarned < 30_000) return void suppressed++;
+      logger.warn({ reason: err.message, suppressed }, 'redis (rate limiter) connection problem; retrying');
+      lastWarned = Date.now();
+      suppressed = 0;
+    });
   }
   const bundle = createApp({
     config,

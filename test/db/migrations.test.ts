@@ -110,10 +110,7 @@ suite('SQLite', async () => {
 
 if (process.env.TEST_DATABASE_URL) {
   suite('PostgreSQL', async () => {
-    const prev = process.env.TEST_DB;
-    process.env.TEST_DB = 'postgres';
-    const fresh = await freshDatabase(os.tmpdir());
-    process.env.TEST_DB = prev;
+    const fresh = await freshDatabase(os.tmpdir(), 'postgres');
     const db = createKnex(fresh.url);
     return { db, done: async () => { await db.destroy(); await fresh.drop(); } };
   });

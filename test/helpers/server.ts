@@ -32,11 +32,17 @@ export interface TestServer {
 
 export const usePostgres = () => process.env.TEST_DB === 'postgres';
 
-/** A fresh, empty database URL (and a function dropping it) for one test server. */
-export async function freshDatabase(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!usePostgres()) return { url: `sqlite://${path.join(dataDir, 'test.sqlite3')}`, drop: async () => {} };
+/**
+ * A fresh, empty database URL (and a function dropping it) for one test server: SQLite in
+ * `dataDir`, or PostgreSQL when TEST_DB=postgres or `kind` asks for it.
+ */
+export async function freshDatabase(
+  dataDir: string,
+  kind: 'sqlite' | 'postgres' = usePostgres() ? 'postgres' : 'sqlite',
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'sqlite') return { url: `sqlite://${path.join(dataDir, 'test.sqlite3')}`, drop: async () => {} };
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
+  if (!base) throw new Error('PostgreSQL tests need TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
   const name = `md_test_${crypto.randomBytes(6).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: base, pool: { min: 0, max: 1 } });
   await admin.raw(`CREATE DATABASE ${name}`);

@@ -43,7 +43,7 @@ export function registerOpsRoutes(routes: ApiRoutes): void {
         await withTimeout(db.raw('select 1'), 2000);
       } catch (err) {
         checks.database = 'fail';
-        logger.warn({ err }, 'readiness: database unreachable');
+        logger.warn({ reason: (err as Error).message }, 'readiness: database unreachable');
       }
       if (redis) {
         try {
@@ -51,7 +51,7 @@ export function registerOpsRoutes(routes: ApiRoutes): void {
           checks.redis = 'ok';
         } catch (err) {
           checks.redis = 'fail';
-          logger.warn({ err }, 'readiness: redis unreachable');
+          logger.warn({ reason: (err as Error).message }, 'readiness: redis unreachable');
         }
       }
       const ok = checks.database === 'ok' && checks.redis !== 'fail';
