@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Schema } from '../api/types.ts';
 import type { Tx } from '../events.ts';
 import { conflict, invalidField } from '../errors.ts';
+import { whereContainsInsensitive } from '../db/dialect.ts';
 import { Session, User, type Role, type SessionStatus } from '../models/index.ts';
 import { revokeAllTokens } from './auth.ts';
 import { countsOf } from './analytics.ts';
@@ -21,27 +22,16 @@ export interface UserFilters {
   search?: string;
 }
 
-/** `%` and `_` in a search term are literal characters, not LIKE wildcards. */
-const likePattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * Users matching the filters, ordered by id. The search is a case-insensitive substring match on
- * username, email, first and last name: `lower(…) LIKE` with an explicit ESCAPE behaves the same on
- * SQLite and PostgreSQL (SQLite's lower() folds ASCII letters only).
+ * username, email, first and last name (src/db/dialect.ts).
  */
 export function usersQuery(db: Db, filters: UserFilters) {
   const q = User.query(db).orderBy('id');
   if (filters.role !== undefined) q.where('role', filters.role);
   if (filters.is_active !== undefined) q.where('is_active', filters.is_active);
   if (filters.is_admin !== undefined) q.where('is_admin', filters.is_admin);
-  if (filters.search !== undefined) {
-    const pattern = likePattern(filters.search);
-    q.where((w) => {
-      for (const column of ['username', 'email', 'first_name', 'last_name']) {
-        w.orWhereRaw(`lower(${column}) LIKE ? ESCAPE '\\'`, [pattern]);
-      }
-    });
-  }
+  if (filters.search !== undefined) whereContainsInsensitive(q, ['username', 'email', 'first_name', 'last_name'], filters.search);
   return q;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { ApiError, invalidField } from '../errors.ts';
+import { whereContainsInsensitive } from '../db/dialect.ts';
 import { inTransaction, type EventBus, type Tx } from '../events.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import { isValidTimezone } from '../lib/time.ts';
@@ -164,11 +165,6 @@ export async function saveProfile(deps: ProfileDeps, actor: User, fields: Profil
 
 // ---------------------------------------------------------------------------- mentor directory
 
-/** `value` for a LIKE pattern with `\` as the escape character (both dialects accept `ESCAPE '\'`). */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export interface MentorFilter {
   search?: string;
   expertise?: string;
@@ -176,7 +172,7 @@ export interface MentorFilter {
 
 /**
  * Active mentors matching the filter, ordered by username. Matching is case-insensitive on both
- * engines through lower() on each side (SQLite's lower() folds ASCII letters only).
+ * engines (src/db/dialect.ts).
  *
  * `expertise` is a JSON list stored as text, so a tag is matched as its JSON string literal
  * (`"TypeScript"`, quotes included) inside that text: an exact tag match, with no JSON functions
@@ -184,17 +180,8 @@ export interface MentorFilter {
  */
 export function mentorDirectory(db: Knex, filter: MentorFilter) {
   const query = User.query(db).where({ role: 'mentor', is_active: true });
-  if (filter.search) {
-    const pattern = `%${escapeLike(filter.search)}%`;
-    query.where((q) => {
-      for (const column of ['username', 'first_name', 'last_name', 'bio']) {
-        q.orWhereRaw(`lower(${column}) LIKE lower(?) ESCAPE '\\'`, [pattern]);
-      }
-    });
-  }
-  if (filter.expertise) {
-    query.whereRaw(`lower(expertise) LIKE lower(?) ESCAPE '\\'`, [`%${escapeLike(JSON.stringify(filter.expertise))}%`]);
-  }
+  if (filter.search) whereContainsInsensitive(query, ['username', 'first_name', 'last_name', 'bio'], filter.search);
+  if (filter.expertise) whereContainsInsensitive(query, ['expertise'], JSON.stringify(filter.expertise));
   return query.orderByRaw('lower(username)').orderBy('id');
 }
 
