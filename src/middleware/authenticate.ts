@@ -1,7 +1,8 @@
 /**
  * Bearer authentication for every operation whose spec entry requires it. koa-jwt verifies the
  * signature with the pinned algorithm, issuer and audience; `isRevoked` adds what jsonwebtoken does
- * not check (RFC 8725): the explicit `at+jwt` type and a mandatory `exp`. The user is then loaded so
+ * not check (RFC 8725): the explicit `at+jwt` type, a mandatory `exp` and a canonical user id in
+ * `sub` (the same rule as the WebSocket upgrade, src/realtime/upgrade.ts). The user is then loaded so
  * a deactivated account or a changed role takes effect at once, not when the token expires.
  */
 import type { Middleware } from 'koa';
@@ -22,7 +23,7 @@ export function authenticate(options: { tokens: TokenService }): Middleware<AppS
     key: 'jwt',
     isRevoked: async (_ctx, payload, token) => {
       const claims = payload as Partial<AccessClaims>;
-      return tokenHeaderType(token) !== ACCESS_TYP || typeof claims.exp !== 'number' || !/^\d+$/.test(String(claims.sub));
+      return tokenHeaderType(token) !== ACCESS_TYP || typeof claims.exp !== 'number' || !/^[1-9]\d*$/.test(String(claims.sub));
     },
   });
   return async function authenticateMiddleware(ctx, next) {

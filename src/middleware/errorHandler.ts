@@ -28,11 +28,21 @@ function fromDatabase(err: unknown): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * A zlib or brotli failure: the body parser inflates `Content-Encoding: gzip|deflate|br` bodies and
+ * passes on what the decoder throws (a corrupt or truncated stream), without an HTTP status.
+ */
+function isDecompressionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code);
+}
+
 /** Maps any thrown value to an ApiError, or undefined for a genuine internal error. */
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   const db = fromDatabase(err);
   if (db) return db;
+  if (isDecompressionError(err)) return badRequest('The request body could not be decompressed.', 'malformed_body');
   const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
   const status = e?.status ?? e?.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;

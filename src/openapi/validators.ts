@@ -133,6 +133,45 @@ function run(validate: ValidateFunction, location: Location, data: unknown): Fie
   return validate(data) ? [] : toFieldErrors(location, validate.errors);
 }
 
+/**
+ * Ajv coerces "1e400" and "Infinity" to Infinity for integer parameters and then skips the range
+ * keywords for numbers that are not finite, so they would pass as ids and page numbers.
+ */
+function nonFinite(location: Location, values: Record<string, unknown>): FieldError[] {
+  return Object.entries(values)
+    .filter(([, value]) => typeof value === 'number' && !Number.isFinite(value))
+    .map(([name]) => ({ in: location, path: name, message: 'must be a finite number' }));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text must be well-formed Unicode without NUL. PostgreSQL refuses NUL in text (where SQLite would
+ * store it) and both drivers replace a lone surrogate with U+FFFD: refused here instead, alike on
+ * both databases and naming the field. Runs on input that passed its schema, so depth is bounded.
+ */
+function illFormedText(location: Location, value: unknown, path: string[] = []): FieldError[] {
+  if (typeof value === 'string') {
+    const bad = value.includes('\u0000') || LONE_SURROGATE.test(value);
+    return bad ? [{ in: location, path: path.join('.'), message: 'must be well-formed text without NUL characters' }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => illFormedText(location, v, [...path, String(i)]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => illFormedText(location, v, [...path, k]));
+  return [];
+}
+
+/** Validation of a JSON body: its schema, then its text. */
+function runBody(validate: ValidateFunction, body: unknown): FieldError[] {
+  const errors = run(validate, 'body', body);
+  return errors.length ? errors : illFormedText('body', body);
+}
+
+/** Validation with coercion (parameters and form fields arrive as text). */
+function runCoerced(validate: ValidateFunction, location: Location, data: Record<string, unknown>): FieldError[] {
+  const errors = run(validate, location, data);
+  return errors.length ? errors : [...nonFinite(location, data), ...illFormedText(location, data)];
+}
+
 export function compileValidators(spec: LoadedSpec): Map<string, OperationValidator> {
   const coercing = createAjv(spec, { coerce: true });
   const strict = createAjv(spec, { coerce: false });
@@ -151,12 +190,14 @@ export function compileValidators(spec: LoadedSpec): Map<string, OperationValida
     }
     result.set(op.operationId, {
       operation: op,
-      path: (p) => run(pathV, 'path', p),
-      query: (q) => run(queryV, 'query', q),
-      headers: (h) => run(headerV, 'header', h),
+      path: (p) => runCoerced(pathV, 'path', p),
+      query: (q) => runCoerced(queryV, 'query', q),
+      headers: (h) => runCoerced(headerV, 'header', h),
       body: (mediaType, body) => {
         const v = bodyVs.get(mediaType);
-        return v ? run(v, 'body', body) : null;
+        if (!v) return null;
+        const coerced = mediaType === 'multipart/form-data' && body !== null && typeof body === 'object';
+        return coerced ? runCoerced(v, 'body', body as Record<string, unknown>) : runBody(v, body);
       },
       bodyMediaTypes: [...bodyVs.keys()],
       bodyRequired: Boolean(op.requestBody?.required),

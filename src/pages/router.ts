@@ -1,6 +1,6 @@
 /**
  * Serves the built widgets (`/widgets/*.js`, from dist/widgets, built by `npm run build`) and the
- * host pages (`/login`, `/dashboard`, `/embed-example`).
+ * host pages (`/login`, `/dashboard`, `/room/{id}`, `/embed-example`).
  *
  * Widgets are loaded by pages on other origins: the CORS header comes from the app-wide allowlist
  * middleware (CORS_ORIGINS) and `Cross-Origin-Resource-Policy: cross-origin` from the security
@@ -32,6 +32,7 @@ const PAGES: Page[] = [
   { match: /^\/login$/, file: 'login.html' },
   { match: /^\/dashboard$/, file: 'dashboard.html' },
   { match: /^\/embed-example$/, file: 'embed-example.html' },
+  { match: /^\/room\/\d+$/, file: 'room.html' },
 ];
 
 const escapeHtml = (text: string) =>

@@ -1,44 +1,62 @@
 /**
  * Batch loading of what the session presenter needs: mentors, ready-learner counts and the viewer's
- * own live booking, for any number of sessions in three queries.
+ * own live booking, for any number of sessions in at most two queries — one for the bookings (ready
+ * counts and the viewer's seat together), one for the mentors unless the viewer is the only one
+ * (a mentor listing their own sessions; every query counts on the hot listing path).
  */
 import type { Knex } from 'knex';
 import { Session, User } from '../models/index.ts';
 import type { SessionView } from '../presenters/session.ts';
 
+interface BookingFigures {
+  session_id: number | string;
+  ready: number | string | null;
+  mine: number | string | null;
+}
+
+/** Per session: live bookings with a ready learner, and the viewer's live booking id (if any). */
+function bookingFigures(db: Knex | Knex.Transaction, ids: number[], viewerId: number | undefined) {
+  return db('bookings')
+    .whereIn('session_id', ids)
+    .whereNot('status', 'cancelled')
+    .groupBy('session_id')
+    .select(
+      'session_id',
+      db.raw('SUM(CASE WHEN learner_ready_at IS NOT NULL THEN 1 ELSE 0 END) AS ready'),
+      // One live booking per learner and session at most (a unique index): MAX picks it.
+      viewerId === undefined ? db.raw('NULL AS mine') : db.raw('MAX(CASE WHEN learner_id = ? THEN id END) AS mine', [viewerId]),
+    ) as unknown as Promise<BookingFigures[]>;
+}
+
+/** `viewer` is the caller: their id finds their booking, and they need not be loaded as a mentor. */
 export async function loadSessionViews(
   db: Knex | Knex.Transaction,
   sessions: Session[],
-  viewerId?: number,
+  viewer?: number | User,
 ): Promise<SessionView[]> {
   if (sessions.length === 0) return [];
+  const known = typeof viewer === 'object' ? [viewer] : [];
+  const viewerId = typeof viewer === 'object' ? viewer.id : viewer;
   const ids = sessions.map((s) => s.id);
-  const mentorIds = [...new Set(sessions.map((s) => s.mentor_id))];
-  const [mentors, ready, mine] = await Promise.all([
-    User.query(db).findByIds(mentorIds),
-    db('bookings')
-      .whereIn('session_id', ids)
-      .whereNot('status', 'cancelled')
-      .whereNotNull('learner_ready_at')
-      .groupBy('session_id')
-      .select('session_id')
-      .count({ n: '*' }),
-    viewerId
-      ? db('bookings').whereIn('session_id', ids).where('learner_id', viewerId).whereNot('status', 'cancelled').select('id', 'session_id')
-      : Promise.resolve([]),
+  const missing = [...new Set(sessions.map((s) => s.mentor_id))].filter((id) => !known.some((u) => u.id === id));
+  const [mentors, figures] = await Promise.all([
+    missing.length ? User.query(db).findByIds(missing) : Promise.resolve([] as User[]),
+    bookingFigures(db, ids, viewerId),
   ]);
-  const mentorById = new Map(mentors.map((m) => [m.id, m]));
-  const readyBySession = new Map((ready as Array<{ session_id: number; n: number | string }>).map((r) => [Number(r.session_id), Number(r.n)]));
-  const mineBySession = new Map((mine as Array<{ id: number; session_id: number }>).map((b) => [Number(b.session_id), Number(b.id)]));
-  return sessions.map((session) => ({
-    session,
-    mentor: mentorById.get(session.mentor_id)!,
-    readyLearnerCount: readyBySession.get(session.id) ?? 0,
-    myBooking: mineBySession.get(session.id) ?? null,
-  }));
+  const mentorById = new Map([...known, ...mentors].map((m) => [m.id, m]));
+  const bySession = new Map(figures.map((f) => [Number(f.session_id), f]));
+  return sessions.map((session) => {
+    const f = bySession.get(session.id);
+    return {
+      session,
+      mentor: mentorById.get(session.mentor_id)!,
+      readyLearnerCount: Number(f?.ready ?? 0),
+      myBooking: f?.mine == null ? null : Number(f.mine),
+    };
+  });
 }
 
-export async function loadSessionView(db: Knex | Knex.Transaction, session: Session, viewerId?: number): Promise<SessionView> {
-  const [view] = await loadSessionViews(db, [session], viewerId);
+export async function loadSessionView(db: Knex | Knex.Transaction, session: Session, viewer?: number | User): Promise<SessionView> {
+  const [view] = await loadSessionViews(db, [session], viewer);
   return view!;
 }

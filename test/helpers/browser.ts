@@ -14,7 +14,7 @@ import { ensureWidgetsBuilt } from '../../scripts/build-widgets.ts';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -28,7 +28,7 @@ type Action = 'update' | 'publish' | 'cancel' | 'ready' | 'start' | 'complete' |
 
 async function respond(ctx: AppContext, session: Session, status = 200): Promise<void> {
   ctx.status = status;
-  ctx.body = presentSession(await loadSessionView(ctx.deps.db, session, currentUser(ctx).id));
+  ctx.body = presentSession(await loadSessionView(ctx.deps.db, session, currentUser(ctx)));
 }
 
 /**
@@ -56,7 +56,7 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
       const user = currentUser(ctx);
       const { db } = ctx.deps;
       ctx.body = await paginate(ctx, sessionsVisibleTo(db, user, query), query, async (rows) =>
-        (await loadSessionViews(db, rows, user.id)).map(presentSession),
+        (await loadSessionViews(db, rows, user)).map(presentSession),
       );
     })
     .on('createSession', async (ctx, { body }) => {

@@ -17,16 +17,13 @@
  *   needs no server round trip and is naturally per connection.
  */
 import SimplePeer from 'simple-peer';
+import type { Schema } from '../shared/api.ts';
 import type { ClientMessage } from '../shared/realtime.ts';
 import type { LocalMedia, MediaState } from './media.ts';
 
 export type LinkStatus = 'connecting' | 'connected' | 'reconnecting';
 
-export interface RoomPeer {
-  peer: string;
-  user: number;
-  role: 'mentor' | 'learner';
-}
+export type RoomPeer = Schema<'WsRoomMember'>;
 
 /** What the UI shows for one remote member. */
 export interface RemoteView {
@@ -176,10 +173,13 @@ export class Call {
     }
     if (!envelope.signal) return;
     if (!link.initiator && envelope.gen > link.gen) {
-      // A new connection from the initiator replaces whatever we had.
+      // A new connection from the initiator replaces whatever we had: the initiator saw ours fail,
+      // perhaps before we did, so this is a reconnection even if ours still looked connected.
+      if (link.sp) link.status = 'reconnecting';
       this.#close(link);
       link.gen = envelope.gen;
       this.#open(link);
+      this.#options.onChange();
     }
     if (envelope.gen === link.gen && link.sp && !link.sp.destroyed) link.sp.signal(envelope.signal);
   }
@@ -197,6 +197,7 @@ export class Call {
           const key = link.keys[kind];
           // A kind this connection was built without needs new senders: rebuild it with them.
           if (!key) throw new Error(`no ${kind} sender`);
+          // null (e.g. sharing ended without a camera) stops sending that kind; the sender stays.
           sp.replaceTrack(key, wanted[kind]!, media.outgoing);
           link.sent[kind] = wanted[kind];
         }
