@@ -12,6 +12,7 @@ import { createKnex, dialectOf } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { Redis } from 'ioredis';
 import { createApp, type AppBundle } from './app.ts';
+import { createHttpServer } from './httpServer.ts';
 import { RedisRateLimiter } from './lib/redisRateLimiter.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { attachRealtime, type RealtimeHub } from './realtime/hub.ts';
@@ -59,7 +60,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     redis,
     rateLimiter: redis ? new RedisRateLimiter(redis, logger) : undefined,
   });
-  const server = http.createServer(bundle.app.callback());
+  const server = createHttpServer(bundle);
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10000;
   server.requestTimeout = 30000;

@@ -150,7 +150,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * store it) and both drivers replace a lone surrogate with U+FFFD: refused here instead, alike on
  * both databases and naming the field. Runs on input that passed its schema, so depth is bounded.
  */
-function illFormedText(location: Location, value: unknown, path: string[] = []): FieldError[] {
+export function illFormedText(location: Location, value: unknown, path: string[] = []): FieldError[] {
   if (typeof value === 'string') {
     const bad = value.includes('\u0000') || LONE_SURROGATE.test(value);
     return bad ? [{ in: location, path: path.join('.'), message: 'must be well-formed text without NUL characters' }] : [];

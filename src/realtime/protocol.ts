@@ -5,7 +5,7 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { Schema, Schemas } from '../api/types.ts';
-import { createAjv, SPEC_SCHEMA_ID } from '../openapi/validators.ts';
+import { createAjv, illFormedText, SPEC_SCHEMA_ID } from '../openapi/validators.ts';
 import type { LoadedSpec } from '../openapi/spec.ts';
 
 /** Close codes the server uses (README, "WebSocket protocol"). */
@@ -98,6 +98,13 @@ export class ClientMessageValidator {
       });
       const summary = errors.map((e) => `${e.path || '(message)'} ${e.message}`).join('; ');
       return { ok: false, error: new WsError('invalid_message', `Invalid "${record.type}" message: ${summary}.`, { errors }), ref };
+    }
+    // Chat is stored: the same text rule as REST bodies (no NUL, no lone surrogates). Signals are
+    // relayed untouched and never parsed.
+    const textErrors = record.type === 'chat' ? illFormedText('body', record.body, ['body']) : [];
+    if (textErrors.length) {
+      const errors = textErrors.map(({ path, message }) => ({ path, message }));
+      return { ok: false, error: new WsError('invalid_message', 'Invalid "chat" message: body must be well-formed text without NUL characters.', { errors }), ref };
     }
     return { ok: true, message: value as ClientMessage };
   }

@@ -52,18 +52,11 @@ export async function notify(tx: Tx, items: NewNotification | NewNotification[])
   const list = Array.isArray(items) ? items : [items];
   const written: Notification[] = [];
   for (const item of list) {
-    const row = notificationRow(item, new Date());
-    let ids: Array<number | { id: number }>;
-    if (item.dedupeKey) {
-      ids = await tx.trx('notifications').insert(row).onConflict('dedupe_key').ignore().returning('id');
-    } else {
-      ids = await tx.trx('notifications').insert(row).returning('id');
-    }
-    const first = ids[0];
-    if (first === undefined) continue;
-    const id = typeof first === 'object' ? first.id : first;
-    const saved = await Notification.query(tx.trx).findById(id);
-    if (!saved) continue;
+    const insert = tx.trx('notifications').insert(notificationRow(item, new Date()));
+    // A deduplicated notification that already exists is skipped: no row comes back.
+    const rows: Record<string, unknown>[] = await (item.dedupeKey ? insert.onConflict('dedupe_key').ignore() : insert).returning('*');
+    if (!rows[0]) continue;
+    const saved = Notification.fromDatabaseJson(rows[0]);
     written.push(saved);
     tx.emit({ type: 'notification.created', notification: saved });
   }

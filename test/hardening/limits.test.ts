@@ -8,6 +8,7 @@
  * slow consumers (4008) — are tested in test/realtime/handshake.test.ts and protocol.test.ts.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { expect } from 'chai';
 import { loadSpec, resolveRef, type JsonSchema } from '../../src/openapi/spec.ts';
 import { MAX_PAGE_SIZE } from '../../src/lib/pagination.ts';
@@ -212,13 +213,29 @@ describe('hardening: resource limits', function () {
       expect(path.status).to.equal(404);
     });
 
-    it(`answers a URL or header section over Node's ${http.maxHeaderSize}-byte limit with 431 and keeps serving`, async () => {
+    it(`answers a URL or header section over Node's ${http.maxHeaderSize}-byte limit with a 431 problem and keeps serving`, async () => {
       const longUrl = await rawRequest(server.url, `/api/sessions/?x=${'a'.repeat(http.maxHeaderSize)}`);
-      expect(longUrl.status).to.equal(431);
       const manyParams = await rawRequest(server.url, `/api/sessions/?${Array.from({ length: 3000 }, (_, i) => `p${i}=1`).join('&')}`);
-      expect(manyParams.status).to.equal(431);
       const bigHeader = await rawRequest(server.url, '/healthz', { 'X-Padding': 'a'.repeat(http.maxHeaderSize) });
-      expect(bigHeader.status).to.equal(431);
+      for (const res of [longUrl, manyParams, bigHeader]) {
+        expect(res.status).to.equal(431);
+        expect(JSON.parse(res.body)).to.include({ status: 431, code: 'headers_too_large' });
+      }
+      await healthy();
+    });
+
+    it('answers bytes that are not HTTP with a 400 problem and keeps serving', async () => {
+      const { port } = new URL(server.url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+        let text = '';
+        socket.on('data', (d) => (text += d));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).to.match(/^HTTP\/1\.1 400 /);
+      expect(answer).to.include('application/problem+json');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).to.include({ status: 400, code: 'malformed_request' });
       await healthy();
     });
   });

@@ -14,6 +14,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createKnex } from '../../src/db/knex.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { createApp, type AppBundle, type CreateAppOptions } from '../../src/app.ts';
+import { createHttpServer } from '../../src/httpServer.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ApiClient } from './client.ts';
 import { attachRealtime, type RealtimeHub } from '../../src/realtime/hub.ts';
@@ -77,7 +78,7 @@ export async function getTestServer(
   const db = createKnex(config.databaseUrl);
   await migrateLatest(db);
   const bundle = createApp({ config, db, logger: createLogger(config.logLevel), ...options });
-  const server = http.createServer(bundle.app.callback());
+  const server = createHttpServer(bundle);
   const hub = attachRealtime(server, bundle.deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

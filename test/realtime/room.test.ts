@@ -178,6 +178,8 @@ describe('realtime: rooms', () => {
       for (const [body, message] of [
         ['   \n\t ', 'must not be only whitespace'],
         ['x'.repeat(2001), 'must NOT have more than 2000 characters'],
+        ['nul \u0000 inside', 'must be well-formed text without NUL characters'],
+        ['lone \uD800 surrogate', 'must be well-formed text without NUL characters'],
       ] as const) {
         const refused = await alice.socket.request({ type: 'chat', channel: room(c), body });
         expect(refused).to.include({ type: 'error', code: 'invalid_message' });
