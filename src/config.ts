@@ -201,8 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxPayloadBytes: int(env, 'WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 1024 * 1024),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10000),
       rateLimit: {
-        perSecond: int(env, 'WS_RATE_LIMIT', 20, 1, 10000),
-        burst: int(env, 'WS_RATE_BURST', 60, 1, 100000),
+        perSecond: int(env, 'WS_RATE_LIMIT', 50, 1, 10000),
+        burst: int(env, 'WS_RATE_BURST', 200, 1, 100000),
       },
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       redisPrefix: wsRedisPrefix(env),

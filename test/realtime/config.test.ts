@@ -9,7 +9,7 @@ describe('realtime configuration (WS_*)', () => {
       heartbeatMs: 30000,
       maxPayloadBytes: 65536,
       maxConnectionsPerUser: 10,
-      rateLimit: { perSecond: 20, burst: 60 },
+      rateLimit: { perSecond: 50, burst: 200 },
       maxBufferedBytes: 1048576,
       redisPrefix: 'mentor-dashboard:ws:',
     });
