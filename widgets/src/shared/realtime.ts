@@ -165,6 +165,10 @@ export class RealtimeClient {
       case 'error':
         // A renewal the server refused: a new socket authenticates with a fresh token instead.
         if (message.code === 'auth_failed') this.#socket?.close(1000, 'reauthenticating');
+        // A channel the server refused for good is not asked for again after every reconnect.
+        if ((message.code === 'forbidden' || message.code === 'not_found') && message.channel) {
+          this.#channels.delete(message.channel);
+        }
         break;
     }
     this.#options.onMessage(message);
