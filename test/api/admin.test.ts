@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { eventsDuring as recordEvents } from '../helpers/events.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { MentorRequest, Notification, Payout, User, type PayoutStatus } from '../../src/models/index.ts';
-import type { DomainEvent } from '../../src/events.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -17,15 +17,7 @@ describe('admin', () => {
   });
   after(() => server.close());
 
-  async function eventsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; events: DomainEvent[] }> {
-    const events: DomainEvent[] = [];
-    const off = server.bundle.deps.events.subscribe((e) => void events.push(e));
-    try {
-      return { result: await fn(), events };
-    } finally {
-      off();
-    }
-  }
+  const eventsDuring = <T>(fn: () => Promise<T>) => recordEvents(server, fn);
 
   const payout = (mentor: User, status: PayoutStatus = 'pending', amount_cents = 2500) =>
     Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents, currency: 'USD', status } as Partial<Payout>);

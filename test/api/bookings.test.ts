@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { eventsDuring as recordEvents } from '../helpers/events.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
-import type { DomainEvent, EventOf } from '../../src/events.ts';
+import type { EventOf } from '../../src/events.ts';
 import { addMinutes } from '../../src/lib/time.ts';
 import { Booking, Notification, Session, type User } from '../../src/models/index.ts';
 
@@ -22,16 +23,7 @@ describe('bookings', () => {
   const notificationsOf = (user: User, type: string) => Notification.query(server.db).where({ user_id: user.id, type }).orderBy('id');
   const book = (session: Session, learner: User) => server.api.post(`/api/sessions/${session.id}/book/`, undefined, auth(learner));
 
-  async function eventsDuring(fn: () => Promise<unknown>): Promise<DomainEvent[]> {
-    const seen: DomainEvent[] = [];
-    const off = server.bundle.deps.events.subscribe((e) => void seen.push(e));
-    try {
-      await fn();
-    } finally {
-      off();
-    }
-    return seen;
-  }
+  const eventsDuring = async (fn: () => Promise<unknown>) => (await recordEvents(server, fn)).events;
 
   describe('POST /api/sessions/{id}/book/', () => {
     it('books a seat at the session price and currency, tells the mentor, and pushes the new count', async () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { eventsDuring as recordEvents } from '../helpers/events.ts';
 import { buildLearner, buildMentor, buildNotification, tokenFor } from '../helpers/factories.ts';
 import { Notification, type User } from '../../src/models/index.ts';
-import type { DomainEvent } from '../../src/events.ts';
 
 describe('notifications', () => {
   let server: TestServer;
@@ -11,16 +11,7 @@ describe('notifications', () => {
   });
   after(() => server.close());
 
-  /** Collects the domain events published while `fn` runs (they are published before the response). */
-  async function eventsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; events: DomainEvent[] }> {
-    const events: DomainEvent[] = [];
-    const off = server.bundle.deps.events.subscribe((e) => void events.push(e));
-    try {
-      return { result: await fn(), events };
-    } finally {
-      off();
-    }
-  }
+  const eventsDuring = <T>(fn: () => Promise<T>) => recordEvents(server, fn);
 
   /** `count` notifications for `user`, oldest first; every other one already read. */
   async function inbox(user: User, count: number): Promise<Notification[]> {

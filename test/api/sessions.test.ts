@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { eventsDuring as recordEvents } from '../helpers/events.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
 import type { DomainEvent, EventOf } from '../../src/events.ts';
 import { addMinutes } from '../../src/lib/time.ts';
@@ -21,17 +22,7 @@ describe('sessions', () => {
   const reload = async (id: number) => (await Session.query(server.db).findById(id))!;
   const notificationsOf = (user: User, type: string) => Notification.query(server.db).where({ user_id: user.id, type }).orderBy('id');
 
-  /** Records the domain events published while `fn` runs. */
-  async function eventsDuring(fn: () => Promise<unknown>): Promise<DomainEvent[]> {
-    const seen: DomainEvent[] = [];
-    const off = server.bundle.deps.events.subscribe((e) => void seen.push(e));
-    try {
-      await fn();
-    } finally {
-      off();
-    }
-    return seen;
-  }
+  const eventsDuring = async (fn: () => Promise<unknown>) => (await recordEvents(server, fn)).events;
   const sessionChanges = (events: DomainEvent[]) =>
     events.filter((e): e is EventOf<'session.changed'> => e.type === 'session.changed');
 

@@ -4,7 +4,7 @@
  * instead of reloading the page. The location hash mirrors the dashboard's tab, so links and the
  * back button work.
  */
-import { accessToken, clearAuth, keepFresh, loadAuth, onAuthChange, signOut } from './lib/auth.ts';
+import { accessToken, guardSignedInPage, loadAuth } from './lib/auth.ts';
 
 function toLogin(): void {
   location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`);
@@ -36,15 +36,4 @@ bell.addEventListener('md-navigate', (event) => {
     showHash();
   }
 });
-// The API refused the token (revoked, account deactivated): start over at the sign-in page.
-document.addEventListener('md-unauthorized', () => {
-  clearAuth();
-  toLogin();
-});
-onAuthChange((auth) => auth || toLogin());
-keepFresh(toLogin);
-
-document.querySelector('#sign-out')?.addEventListener('click', async () => {
-  await signOut();
-  location.assign('/login');
-});
+guardSignedInPage(toLogin);

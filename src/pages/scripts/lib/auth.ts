@@ -124,3 +124,21 @@ export async function signOut(): Promise<void> {
 export function safeNext(value: string | null, fallback = '/dashboard'): string {
   return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
 }
+
+/**
+ * What every signed-in page does: back to the sign-in page when the API refuses the token
+ * (revoked, account deactivated) or another tab signs out, tokens refreshed before they expire,
+ * and the "Sign out" button wired.
+ */
+export function guardSignedInPage(toLogin: () => void): void {
+  document.addEventListener('md-unauthorized', () => {
+    clearAuth();
+    toLogin();
+  });
+  onAuthChange((auth) => auth || toLogin());
+  keepFresh(toLogin);
+  document.querySelector('#sign-out')?.addEventListener('click', async () => {
+    await signOut();
+    location.assign('/login');
+  });
+}
