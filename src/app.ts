@@ -28,6 +28,8 @@ import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
 export interface CreateAppOptions {
   config: Config;
   db: Knex;
+  /** Reads outside transactions; `db` when absent. */
+  dbRead?: Knex;
   logger?: Logger;
   events?: EventBus;
   rateLimiter?: RateLimiter;
@@ -53,6 +55,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
   const deps: Deps = {
     config,
     db: options.db,
+    dbRead: options.dbRead ?? options.db,
     logger,
     events,
     tokens: new TokenService(config.jwt),

@@ -17,6 +17,11 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl: string;
+  /**
+   * Read-only SQLite connections for reads outside transactions (src/db/knex.ts, createReadKnex);
+   * 0 sends every read to the single writer connection. Unused on PostgreSQL.
+   */
+  dbReadPoolSize: number;
   mediaRoot: string;
   jwt: {
     secret: Buffer;
@@ -171,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl.replace(/\/$/, ''),
     dataDir,
     databaseUrl,
+    dbReadPoolSize: int(env, 'DB_READ_POOL_SIZE', 3, 0, 16),
     mediaRoot: path.resolve(str(env, 'MEDIA_ROOT', path.join(dataDir, 'media'))),
     jwt: {
       secret,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createKnex, dialectOf } from './db/knex.ts';
+import { createKnex, createReadKnex, dialectOf } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { Redis } from 'ioredis';
 import { createApp, type AppBundle } from './app.ts';
@@ -37,6 +37,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const db = createKnex(config.databaseUrl);
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  const dbRead = createReadKnex(config.databaseUrl, db, config.dbReadPoolSize);
 
   // With REDIS_URL, rate-limit counters are shared by every process (the hub opens its own
   // pub/sub connections). ioredis reconnects by itself; failures are logged, never fatal.
@@ -56,6 +57,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const bundle = createApp({
     config,
     db,
+    dbRead,
     logger,
     redis,
     rateLimiter: redis ? new RedisRateLimiter(redis, logger) : undefined,
@@ -94,6 +96,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      // The readers go first: a checkpoint cannot truncate the WAL while another connection reads it.
+      if (dbRead !== db) await dbRead.destroy();
       if (dialectOf(config.databaseUrl) === 'sqlite') {
         // Fold the WAL back into the database file so a copy of it alone is complete.
         await db.raw('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => logger.warn({ err }, 'WAL checkpoint failed'));

@@ -12,7 +12,13 @@ import type { LoadedSpec } from './openapi/spec.ts';
 /** The application's collaborators, built once by `createApp` and reachable as `ctx.deps`. */
 export interface Deps {
   config: Config;
+  /** The writer: every write and every transaction. */
   db: Knex;
+  /**
+   * For reads outside transactions (the user load, listings): read-only connections on SQLite
+   * beside the writer's single one, or `db` itself (src/db/knex.ts, createReadKnex).
+   */
+  dbRead: Knex;
   logger: Logger;
   events: EventBus;
   tokens: TokenService;

@@ -1,6 +1,7 @@
 /**
  * Knex connection factory. SQLite (the default) runs in WAL mode with foreign keys on and a busy
  * timeout on every pooled connection; PostgreSQL is used when DATABASE_URL says postgres://.
+ * `createReadKnex` adds, on SQLite, a pool of read-only connections for reads outside transactions.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,5 +51,37 @@ export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {})
     client: 'pg',
     connection: { connectionString: databaseUrl },
     pool: { min: 0, max: opts.poolMax ?? 10 },
+  });
+}
+
+/**
+ * The knex for pure reads — queries outside any transaction, such as the per-request user load and
+ * the listings. On a SQLite file it is a pool of `poolSize` read-only connections (`query_only`):
+ * WAL lets them read while the single writer connection writes, so reads no longer queue behind
+ * each other and behind transactions on that one connection. Each statement reads the latest
+ * committed state, so a write committed before a read starts is visible to it. Writes and every
+ * transaction stay on `writer`, whose single connection the concurrency guarantees rely on.
+ *
+ * Returns `writer` itself on PostgreSQL (its pool already reads in parallel), for an in-memory
+ * SQLite database (another connection would open another, empty database) and when `poolSize` is
+ * 0. Open it after migrating: the schema must exist. Close it (unless it is `writer`) before the
+ * writer, so that the writer's last checkpoint finds no reader in the WAL.
+ */
+export function createReadKnex(databaseUrl: string, writer: Knex, poolSize: number): Knex {
+  if (dialectOf(databaseUrl) !== 'sqlite' || poolSize === 0) return writer;
+  const filename = sqliteFilename(databaseUrl);
+  if (filename === ':memory:') return writer;
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: poolSize,
+      afterCreate(conn: any, done: (err: Error | null, conn: any) => void) {
+        // journal_mode is a property of the file, already set to WAL by the writer.
+        conn.exec('PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;', (err: Error | null) => done(err, conn));
+      },
+    },
   });
 }

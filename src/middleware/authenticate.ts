@@ -3,7 +3,9 @@
  * signature with the pinned algorithm, issuer and audience; `isRevoked` adds what jsonwebtoken does
  * not check (RFC 8725): the explicit `at+jwt` type, a mandatory `exp` and a canonical user id in
  * `sub` (the same rule as the WebSocket upgrade, src/realtime/upgrade.ts). The user is then loaded so
- * a deactivated account or a changed role takes effect at once, not when the token expires.
+ * a deactivated account or a changed role takes effect at once, not when the token expires — on
+ * every request, never cached. The load goes through the read pool (`deps.dbRead`), which sees
+ * every committed change, so it does not wait behind the writer's transactions.
  */
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
@@ -29,7 +31,7 @@ export function authenticate(options: { tokens: TokenService }): Middleware<AppS
   return async function authenticateMiddleware(ctx, next) {
     await verify(ctx as never, async () => {
       const claims = ctx.state.jwt!;
-      const user = await User.query((ctx as unknown as AppContext).deps.db).findById(Number(claims.sub));
+      const user = await User.query((ctx as unknown as AppContext).deps.dbRead).findById(Number(claims.sub));
       if (!user || !user.is_active) throw unauthorized('This account is not available.', 'account_unavailable');
       ctx.state.user = user;
       await next();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createKnex } from '../../src/db/knex.ts';
+import { createKnex, createReadKnex } from '../../src/db/knex.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { createApp, type AppBundle, type CreateAppOptions } from '../../src/app.ts';
 import { createHttpServer } from '../../src/httpServer.ts';
@@ -77,7 +77,8 @@ export async function getTestServer(
   });
   const db = createKnex(config.databaseUrl);
   await migrateLatest(db);
-  const bundle = createApp({ config, db, logger: createLogger(config.logLevel), ...options });
+  const dbRead = createReadKnex(config.databaseUrl, db, config.dbReadPoolSize);
+  const bundle = createApp({ config, db, dbRead, logger: createLogger(config.logLevel), ...options });
   const server = createHttpServer(bundle);
   const hub = attachRealtime(server, bundle.deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -96,6 +97,7 @@ export async function getTestServer(
       await hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (dbRead !== db) await dbRead.destroy();
       await db.destroy();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

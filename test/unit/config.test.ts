@@ -14,6 +14,8 @@ describe('config', () => {
     expect(c.host).to.equal('0.0.0.0');
     expect(c.databaseUrl).to.equal(`sqlite://${path.join(dir, 'mentor-dashboard.sqlite3')}`);
     expect(c.readyLeadMinutes).to.equal(30);
+    expect(c.dbReadPoolSize).to.equal(3);
+    expect(loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, DB_READ_POOL_SIZE: '0' }).dbReadPoolSize).to.equal(0);
   });
 
   const bad: Array<[Record<string, string>, RegExp]> = [
@@ -27,6 +29,7 @@ describe('config', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
     [{ TURN_URLS: 'turn:turn.example:3478' }, /TURN_SECRET/],
+    [{ DB_READ_POOL_SIZE: '17' }, /DB_READ_POOL_SIZE must be between 0 and 16/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a clear message`, () => {

@@ -27,13 +27,15 @@ async function respond(ctx: AppContext, booking: Booking): Promise<void> {
 export function registerBookingsRoutes(routes: ApiRoutes): void {
   routes
     .on('listBookings', async (ctx, { query }) => {
-      const { db } = ctx.deps;
-      ctx.body = await paginate(ctx, bookingsVisibleTo(db, currentUser(ctx), query), query, async (rows) =>
-        (await loadBookingViews(db, rows)).map(presentBooking),
+      const { dbRead } = ctx.deps;
+      ctx.body = await paginate(ctx, bookingsVisibleTo(dbRead, currentUser(ctx), query), query, async (rows) =>
+        (await loadBookingViews(dbRead, rows)).map(presentBooking),
       );
     })
     .on('getBooking', async (ctx, { path }) => {
-      await respond(ctx, await loadBookingFor(ctx.deps.db, currentUser(ctx), path.id, 'read'));
+      const { dbRead } = ctx.deps;
+      const booking = await loadBookingFor(dbRead, currentUser(ctx), path.id, 'read');
+      ctx.body = presentBooking(await loadBookingView(dbRead, booking));
     })
     .on('cancelBooking', async (ctx, { path }) => {
       const user = requireRole(ctx, 'learner');

@@ -7,6 +7,6 @@ import { getEarnings } from '../../services/earnings.ts';
 export function registerEarningsRoutes(routes: ApiRoutes): void {
   routes.on('getEarnings', async (ctx) => {
     const mentor = requireRole(ctx, 'mentor');
-    ctx.body = presentEarnings(await getEarnings(ctx.deps.db, mentor, new Date()));
+    ctx.body = presentEarnings(await getEarnings(ctx.deps.dbRead, mentor, new Date()));
   });
 }

@@ -12,16 +12,16 @@ export function registerNotificationsRoutes(routes: ApiRoutes): void {
   routes
     .on('listNotifications', async (ctx, { query }) => {
       const user = currentUser(ctx);
-      const { db } = ctx.deps;
+      const { dbRead } = ctx.deps;
       const [page, unread] = await Promise.all([
-        paginate(ctx, notificationsQuery(db, user.id, query), query, (rows) => rows.map(presentNotification)),
-        unreadCount(db, user.id),
+        paginate(ctx, notificationsQuery(dbRead, user.id, query), query, (rows) => rows.map(presentNotification)),
+        unreadCount(dbRead, user.id),
       ]);
       ctx.body = { ...page, unread_count: unread };
     })
     .on('getNotification', async (ctx, { path }) => {
       const user = currentUser(ctx);
-      const notification = await Notification.query(ctx.deps.db).findById(path.id);
+      const notification = await Notification.query(ctx.deps.dbRead).findById(path.id);
       authorize(user, 'read', notification, 'Notification');
       ctx.body = presentNotification(notification);
     })

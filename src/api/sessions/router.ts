@@ -54,9 +54,9 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
   routes
     .on('listSessions', async (ctx, { query }) => {
       const user = currentUser(ctx);
-      const { db } = ctx.deps;
-      ctx.body = await paginate(ctx, sessionsVisibleTo(db, user, query), query, async (rows) =>
-        (await loadSessionViews(db, rows, user)).map(presentSession),
+      const { dbRead } = ctx.deps;
+      ctx.body = await paginate(ctx, sessionsVisibleTo(dbRead, user, query), query, async (rows) =>
+        (await loadSessionViews(dbRead, rows, user)).map(presentSession),
       );
     })
     .on('createSession', async (ctx, { body }) => {
@@ -67,9 +67,10 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
     })
     .on('getSession', async (ctx, { path }) => {
       const user = currentUser(ctx);
-      const session = await loadSessionForUser(ctx.deps.db, user, path.id);
+      const { dbRead } = ctx.deps;
+      const session = await loadSessionForUser(dbRead, user, path.id);
       authorize(user, 'read', session, 'Session');
-      await respond(ctx, session);
+      ctx.body = presentSession(await loadSessionView(dbRead, session, user));
     })
     .on('replaceSession', async (ctx, { path, body }) => {
       requireRole(ctx, 'mentor');
