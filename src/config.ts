@@ -37,9 +37,13 @@ export interface Config {
   trustProxy: boolean;
   redisUrl: string;
   readyLeadMinutes: number;
+  /** How far ahead a session with live bookings must start, before and after a move. */
+  rescheduleNoticeMinutes: number;
   reminderMinutes: number;
   schedulerIntervalSeconds: number;
   loginRateLimit: { max: number; windowSeconds: number };
+  /** Session requests: pending ones per learner and mentor, and new ones per learner and window. */
+  requestLimits: { maxPending: number; rate: { max: number; windowSeconds: number } };
   uploadMaxBytes: number;
   bodyLimitBytes: number;
   turn: { urls: string[]; secret: string; ttlSeconds: number };
@@ -191,11 +195,19 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     redisUrl,
     readyLeadMinutes: int(env, 'READY_LEAD_MINUTES', 30, 0, 24 * 60),
+    rescheduleNoticeMinutes: int(env, 'RESCHEDULE_NOTICE_MINUTES', 24 * 60, 0, 30 * 24 * 60),
     reminderMinutes: int(env, 'REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
     schedulerIntervalSeconds: int(env, 'SCHEDULER_INTERVAL_SECONDS', 30, 0, 3600),
     loginRateLimit: {
       max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),
+    },
+    requestLimits: {
+      maxPending: int(env, 'REQUEST_MAX_PENDING', 3, 1, 100),
+      rate: {
+        max: int(env, 'REQUEST_RATE_LIMIT', 20, 1, 100000),
+        windowSeconds: int(env, 'REQUEST_RATE_WINDOW_SECONDS', 600, 1, 86400),
+      },
     },
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),

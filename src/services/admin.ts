@@ -8,8 +8,8 @@ import type { Tx } from '../events.ts';
 import { conflict, invalidField } from '../errors.ts';
 import { whereContainsInsensitive } from '../db/dialect.ts';
 import { Session, User, type Role, type SessionStatus } from '../models/index.ts';
-import { revokeAllTokens } from './auth.ts';
 import { countsOf } from './analytics.ts';
+import { deactivateUser } from './deactivation.ts';
 import { notifyMany } from './notifications.ts';
 
 type Db = Knex | Knex.Transaction;
@@ -62,8 +62,9 @@ async function openMentorWork(trx: Db, mentorId: number): Promise<{ sessions: nu
  * - making a mentor a learner while they have open sessions or pending requests: those would be
  *   stranded with nobody allowed to run or answer them. Completed and cancelled sessions stay as
  *   history (earnings, payouts and analytics still count them).
- * Deactivation revokes every refresh token; access tokens stop working at once because each
- * request reloads the user. `target` must have been loaded FOR UPDATE in this transaction.
+ * Deactivation is `deactivateUser` (src/services/deactivation.ts): refresh tokens revoked (access
+ * tokens stop working at once because each request reloads the user) and a mentor's sessions that
+ * have not started cancelled. `target` must have been loaded FOR UPDATE in this transaction.
  */
 export async function updateUserAccess(
   { actor, trx, emit }: ServiceContext,
@@ -86,12 +87,9 @@ export async function updateUserAccess(
       );
     }
   }
-  const wasActive = target.is_active;
-  const updated = await target.$query(trx).patchAndFetch({ ...changes } as Partial<User>);
-  if (wasActive && !updated.is_active) {
-    await revokeAllTokens(trx, target.id);
-    emit({ type: 'user.deactivated', userId: target.id });
-  }
+  const { is_active, ...rest } = changes;
+  const updated = await target.$query(trx).patchAndFetch({ ...rest, ...(is_active === true ? { is_active } : {}) } as Partial<User>);
+  if (is_active === false) return (await deactivateUser({ trx, emit }, target.id))!;
   return updated;
 }
 

@@ -111,7 +111,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
       .where('created_at', '>=', fromIso)
       .where('created_at', '<', toIso)
       .select('status', 'created_at', 'responded_at'),
-    monthlyEarnings(db, mentor.id, mentor.timezone, months, range),
+    monthlyEarnings(db, mentor.id, mentor.timezone, months, range, mentor.currency),
     upcomingSessions(db, mentor.id, now),
   ]);
 

@@ -19,6 +19,7 @@ import { conflict } from '../errors.ts';
 import { Booking, Session, dbTime, type BookingStatus, type User } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
 import { links, notify } from './notifications.ts';
+import { findActiveMentor } from './profile.ts';
 import { assertReadyWindow, type ActorTx } from './sessions.ts';
 
 const alreadyBooked = () => conflict('You already hold a booking on this session.', 'already_booked');
@@ -37,12 +38,17 @@ async function reloadPair(trx: Knex.Transaction, bookingId: number, sessionId: n
 
 /**
  * Books the calling learner onto `session` (loaded with `loadSessionForUser`, locked). The seat is
- * paid at the session's price in its currency (zero when free); the mentor is told.
+ * paid at the session's price in its currency (zero when free); the mentor is told. The mentor is
+ * re-read here: a deactivated mentor's sessions are not bookable. (Deactivation cancels them under
+ * the session lock, so a booking that read the mentor as active just before is cancelled with them.)
  */
 export async function bookSession({ actor, ...tx }: ActorTx, session: Session, now = new Date()): Promise<Booking> {
   if (hasLiveBooking(session)) throw alreadyBooked();
   if (session.status !== 'scheduled' || session.start_time <= now) {
     throw conflict('This session is not open for booking (it must be scheduled and in the future).', 'session_not_open');
+  }
+  if (!(await findActiveMentor(tx.trx, session.mentor_id))) {
+    throw conflict("This session's mentor is no longer active, so it cannot be booked.", 'mentor_inactive');
   }
   const seated = await tx.trx('sessions')
     .where({ id: session.id, status: 'scheduled' })

@@ -3,8 +3,10 @@
  * same for sessions still scheduled or in progress. Every payout that was not rejected (pending,
  * approved or paid) is already spoken for, so available = earned − those payouts.
  *
- * Amounts are summed in cents as recorded; they are reported in the mentor's profile currency
- * (sessions take it when created, so a mentor's bookings share it; nothing is converted).
+ * Amounts are summed in cents as recorded, and only those recorded in the mentor's profile
+ * currency: nothing is converted, so an amount in another unit (possible only in rows written
+ * before the database guarded currencies) is never counted, let alone paid out, as if it were in
+ * this one. Sessions take the mentor's currency when priced and bookings their session's.
  * Months are keys in the mentor's timezone, computed in JavaScript (`src/lib/time.ts`) so SQLite
  * and PostgreSQL group identically.
  */
@@ -40,18 +42,19 @@ export interface EarningsSummary extends Balance {
   monthly: MonthlyFigure[];
 }
 
-/** The balance in two aggregate queries; pass the transaction when deciding on a payout. */
-export async function mentorBalance(db: Db, mentorId: number): Promise<Balance> {
+/** The balance in `currency`, in two aggregate queries; pass the transaction when deciding on a payout. */
+export async function mentorBalance(db: Db, mentorId: number, currency: string): Promise<Balance> {
   const [bookings, payouts] = await Promise.all([
     db('bookings as b')
       .join('sessions as s', 's.id', 'b.session_id')
       .where('s.mentor_id', mentorId)
+      .where('b.currency', currency)
       .whereNot('b.status', 'cancelled')
       .first(
         db.raw("COALESCE(SUM(CASE WHEN s.status = 'completed' THEN b.payment_amount_cents ELSE 0 END), 0) AS earned"),
         db.raw("COALESCE(SUM(CASE WHEN s.status IN ('scheduled', 'in_progress') THEN b.payment_amount_cents ELSE 0 END), 0) AS upcoming"),
       ),
-    db('payouts').where('mentor_id', mentorId).groupBy('status').select('status').sum({ total: 'amount_cents' }),
+    db('payouts').where({ mentor_id: mentorId, currency }).groupBy('status').select('status').sum({ total: 'amount_cents' }),
   ]);
   const byStatus = new Map((payouts as Array<{ status: string; total: number | string }>).map((r) => [r.status, Number(r.total)]));
   const paid = byStatus.get('paid') ?? 0;
@@ -71,7 +74,8 @@ export async function mentorBalance(db: Db, mentorId: number): Promise<Balance> 
 /**
  * Earnings of completed sessions starting in [from, to) (no upper bound when `to` is absent),
  * grouped by the month of their start in `tz`, one item for every key of `months` (zero-filled,
- * in the order given); sessions outside those months are left out. One query, one row per session.
+ * in the order given); sessions outside those months are left out. With `currency`, only payments
+ * in that currency are summed. One query, one row per session.
  */
 export async function monthlyEarnings(
   db: Db,
@@ -79,9 +83,13 @@ export async function monthlyEarnings(
   tz: string,
   months: string[],
   range: { from: Date; to?: Date },
+  currency?: string,
 ): Promise<MonthlyFigure[]> {
   const q = db('sessions as s')
-    .leftJoin('bookings as b', (j) => j.on('b.session_id', 's.id').andOnVal('b.status', '<>', 'cancelled'))
+    .leftJoin('bookings as b', (j) => {
+      j.on('b.session_id', 's.id').andOnVal('b.status', '<>', 'cancelled');
+      if (currency) j.andOnVal('b.currency', '=', currency);
+    })
     .where('s.mentor_id', mentorId)
     .where('s.status', 'completed')
     .where('s.start_time', '>=', range.from.toISOString())
@@ -114,8 +122,8 @@ function beforeMonthStarts(key: string): Date {
 export async function getEarnings(db: Db, mentor: User, now: Date): Promise<EarningsSummary> {
   const months = lastMonths(now, mentor.timezone, 12);
   const [balance, monthly] = await Promise.all([
-    mentorBalance(db, mentor.id),
-    monthlyEarnings(db, mentor.id, mentor.timezone, months, { from: beforeMonthStarts(months[0]!) }),
+    mentorBalance(db, mentor.id, mentor.currency),
+    monthlyEarnings(db, mentor.id, mentor.timezone, months, { from: beforeMonthStarts(months[0]!) }, mentor.currency),
   ]);
   return { currency: mentor.currency, timezone: mentor.timezone, ...balance, monthly };
 }

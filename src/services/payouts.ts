@@ -60,7 +60,10 @@ const findByKey = (db: Db, mentorId: number, key: string) =>
 
 const amountText = (p: Pick<Payout, 'amount_cents' | 'currency'>) => `${formatCents(p.amount_cents)} ${p.currency}`;
 
-/** Creates a pending payout in the mentor's currency, or replays the one made with the same key. */
+/**
+ * Creates a pending payout in the mentor's currency (read under the lock, so it is the committed
+ * one), against the balance in that same currency; or replays the one made with the same key.
+ */
 export async function requestPayout({ actor, trx, emit }: ServiceContext, input: PayoutRequest): Promise<PayoutOutcome> {
   if (input.amountCents <= 0) throw invalidField('amount', 'must be greater than zero');
   const mentor = await User.query(trx).findById(actor.id).forUpdate();
@@ -71,7 +74,7 @@ export async function requestPayout({ actor, trx, emit }: ServiceContext, input:
     if (earlier) return replay(earlier, hash);
   }
 
-  const { availableCents } = await mentorBalance(trx, mentor.id);
+  const { availableCents } = await mentorBalance(trx, mentor.id, mentor.currency);
   if (input.amountCents > availableCents) {
     throw conflict(
       `The amount exceeds available balance: ${formatCents(availableCents)} ${mentor.currency} can be paid out.`,

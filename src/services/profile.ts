@@ -87,30 +87,53 @@ async function assertEmailFree(trx: Knex.Transaction, userId: number, email: str
 /**
  * Session prices, bookings and payouts are amounts in the mentor's currency at the time. Relabelling
  * them by switching the profile currency would silently turn "49.00 USD" earned into "49.00 EUR",
- * so the switch is only allowed before any money has been priced or paid out.
+ * so the switch is only allowed before any money has been priced, paid or paid out. Called with
+ * the user's row locked, the lock session pricing also takes (`lockMentor`), so the counts are the
+ * committed truth and no priced session can appear until this transaction ends. The database
+ * refuses the change too (migrations/20261202010000_currency_guards.ts).
  */
 async function assertCurrencyChangeable(trx: Knex.Transaction, user: User, currency: string): Promise<void> {
-  const [priced, payouts] = await Promise.all([
-    trx('sessions').where('mentor_id', user.id).where('price_cents', '>', 0).count({ n: '*' }).first(),
-    trx('payouts').where('mentor_id', user.id).count({ n: '*' }).first(),
-  ]);
-  const pricedCount = Number(priced?.n ?? 0);
-  const payoutCount = Number(payouts?.n ?? 0);
-  if (pricedCount === 0 && payoutCount === 0) return;
-  const held = [
-    pricedCount ? `${pricedCount} priced session${pricedCount === 1 ? '' : 's'}` : '',
-    payoutCount ? `${payoutCount} payout${payoutCount === 1 ? '' : 's'}` : '',
-  ]
-    .filter(Boolean)
+  // One after another: the queries share the transaction's connection.
+  const priced = await trx('sessions').where('mentor_id', user.id).where('price_cents', '>', 0).count({ n: '*' }).first();
+  const paid = await trx('bookings as b')
+    .join('sessions as s', 's.id', 'b.session_id')
+    .where('s.mentor_id', user.id)
+    .where('b.payment_amount_cents', '>', 0)
+    .count({ n: '*' })
+    .first();
+  const payouts = await trx('payouts').where('mentor_id', user.id).count({ n: '*' }).first();
+  const counts: Array<[number, string]> = [
+    [Number(priced?.n ?? 0), 'priced session'],
+    [Number(paid?.n ?? 0), 'paid booking'],
+    [Number(payouts?.n ?? 0), 'payout'],
+  ];
+  const held = counts
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'}`)
     .join(' and ');
+  if (!held) return;
   const detail =
     `Your currency cannot change from ${user.currency} to ${currency}: you have ${held} recorded in ` +
     `${user.currency}, and their amounts (prices, learners' payments, earnings, payouts) would be ` +
     `reinterpreted in ${currency} without any conversion. Keep ${user.currency}, or contact an ` +
     `administrator to move your account to another currency.`;
   throw new ApiError(409, 'currency_locked', 'Conflict', detail, {
-    errors: [{ in: 'body', path: 'currency', message: `cannot change while priced sessions or payouts exist in ${user.currency}` }],
+    errors: [{ in: 'body', path: 'currency', message: `cannot change while priced sessions, paid bookings or payouts exist in ${user.currency}` }],
   });
+}
+
+/**
+ * After a permitted currency change nothing of the mentor's holds money, so their free sessions and
+ * zero-amount bookings simply take the new currency: a session priced later is priced in it, and
+ * every row keeps the mentor's unit.
+ */
+async function relabelUnpriced(trx: Knex.Transaction, mentorId: number, currency: string): Promise<void> {
+  const now = new Date().toISOString();
+  await trx('sessions').where('mentor_id', mentorId).whereNot('currency', currency).update({ currency, updated_at: now });
+  await trx('bookings')
+    .whereIn('session_id', trx('sessions').where('mentor_id', mentorId).select('id'))
+    .whereNot('currency', currency)
+    .update({ currency, updated_at: now });
 }
 
 /**
@@ -127,9 +150,8 @@ export async function applyProfileChanges(
   if (changes.email !== undefined && changes.email.toLowerCase() !== current.email.toLowerCase()) {
     await assertEmailFree(trx, current.id, changes.email);
   }
-  if (changes.currency !== undefined && changes.currency !== current.currency) {
-    await assertCurrencyChangeable(trx, current, changes.currency);
-  }
+  const newCurrency = changes.currency !== undefined && changes.currency !== current.currency ? changes.currency : undefined;
+  if (newCurrency) await assertCurrencyChangeable(trx, current, newCurrency);
   const patch: Partial<User> = avatar ? { ...changes, avatar } : changes;
   try {
     await User.query(trx).findById(current.id).patch(patch);
@@ -138,6 +160,7 @@ export async function applyProfileChanges(
     if ((err as Error).name === 'UniqueViolationError') throw fieldTaken('email');
     throw err;
   }
+  if (newCurrency) await relabelUnpriced(trx, current.id, newCurrency);
   const user = (await User.query(trx).findById(current.id))!;
   return { user, replacedAvatar: avatar && current.avatar !== avatar ? current.avatar : null };
 }

@@ -8,13 +8,15 @@
  */
 import type { Knex } from 'knex';
 import type { Tx } from '../events.ts';
-import { conflict, invalidField, validationFailed, type FieldError } from '../errors.ts';
+import { conflict, invalidField, tooManyRequests, validationFailed, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
+import type { RateLimiter } from '../lib/rateLimiter.ts';
 import { addMinutes } from '../lib/time.ts';
 import { Booking, MentorRequest, Session, User, dbTime, type RequestStatus } from '../models/index.ts';
 import type { RequestView } from '../presenters/request.ts';
 import { links, notify } from './notifications.ts';
 import { findActiveMentor } from './profile.ts';
+import { lockMentor } from './sessions.ts';
 
 type ActorTx = Tx & { actor: User };
 
@@ -56,12 +58,46 @@ function normalisePreferredTimes(times: string[], now: Date): { times: string[];
   return { times: normalised, errors };
 }
 
-export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest): Promise<MentorRequest> {
+export interface RequestLimits {
+  /** Pending requests a learner may have with one mentor at a time. */
+  maxPending: number;
+  /** New requests a learner may send per window, whatever their outcome. */
+  rate: { max: number; windowSeconds: number };
+}
+
+/**
+ * Counts one request-creation attempt of the learner; 429 with Retry-After once they sent more than
+ * `rate.max` in the window (shared by every process when the limiter is Redis-backed).
+ */
+export async function countRequestAttempt(rateLimiter: RateLimiter, learnerId: number, limits: RequestLimits): Promise<void> {
+  const { count, retryAfter } = await rateLimiter.hit(`requests:learner:${learnerId}`, limits.rate.windowSeconds);
+  if (count > limits.rate.max) {
+    throw tooManyRequests(retryAfter, `You sent more than ${limits.rate.max} session requests recently; try again later.`);
+  }
+}
+
+/**
+ * 409 once the learner already has `maxPending` pending requests with the mentor. Counted under
+ * the learner's row lock, so concurrent creations of one learner are decided one after another
+ * (SQLite's single connection already serialises them) and never pass the limit together.
+ */
+async function assertPendingRoom(trx: Knex.Transaction, learnerId: number, mentorId: number, maxPending: number): Promise<void> {
+  await User.query(trx).findById(learnerId).forUpdate();
+  const row = await trx('requests').where({ learner_id: learnerId, mentor_id: mentorId, status: 'pending' }).count({ n: '*' }).first();
+  if (Number(row?.n ?? 0) < maxPending) return;
+  throw conflict(
+    `You already have ${maxPending} pending request${maxPending === 1 ? '' : 's'} with this mentor; wait for an answer or withdraw one before asking again.`,
+    'too_many_pending_requests',
+  );
+}
+
+export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest, limits: Pick<RequestLimits, 'maxPending'>): Promise<MentorRequest> {
   const preferred = normalisePreferredTimes(input.preferred_times, new Date());
   const mentor = await findActiveMentor(tx.trx, input.mentor);
   const errors: FieldError[] = mentor ? [] : [{ in: 'body', path: 'mentor', message: 'must be the id of an active mentor' }];
   errors.push(...preferred.errors);
   if (!mentor || errors.length) throw validationFailed(errors);
+  await assertPendingRoom(tx.trx, actor.id, mentor.id, limits.maxPending);
   const request = await MentorRequest.query(tx.trx).insertAndFetch({
     learner_id: actor.id,
     mentor_id: mentor.id,
@@ -128,6 +164,8 @@ export async function acceptRequest(
   if (start <= new Date()) throw invalidField('start_time', 'must be in the future');
   const priceCents = parseMoneyOrNull(input.price, 'price');
   const duration = input.duration ?? DEFAULT_ACCEPT_DURATION;
+  // The price is in the mentor's committed currency, serialised with currency changes.
+  const mentor = await lockMentor(tx.trx, actor.id);
 
   const session = await Session.query(tx.trx).insertAndFetch({
     mentor_id: actor.id,
@@ -138,7 +176,7 @@ export async function acceptRequest(
     end_time: addMinutes(start, duration),
     status: 'scheduled',
     price_cents: priceCents,
-    currency: actor.currency,
+    currency: mentor.currency,
     capacity: 1,
     booked_count: 1,
   } as Partial<Session>);

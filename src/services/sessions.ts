@@ -4,8 +4,9 @@
  *
  * Handlers load the session with `loadSessionForUser(…, { forUpdate: true })`, so every decision
  * below is taken on a locked row (PostgreSQL; SQLite's single pooled connection runs one
- * transaction at a time). Rows are always locked session first, then its bookings — the booking
- * service follows the same order — so two workflows never deadlock. Transitions that can also be
+ * transaction at a time). Rows are always locked mentor's user row first (when a workflow needs
+ * it: `lockMentor`), then the session, then its bookings — the booking, profile and deactivation
+ * services follow the same order — so two workflows never deadlock. Transitions that can also be
  * made by the scheduler are conditional UPDATEs whose row count decides who won.
  *
  * Events carry the session re-read after the change, so subscribers (the realtime hub) always see
@@ -17,7 +18,7 @@ import type { Tx } from '../events.ts';
 import { conflict, invalidField, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import { addMinutes, iso } from '../lib/time.ts';
-import { Session, dbTime, type NotificationType, type SessionStatus, type User } from '../models/index.ts';
+import { Session, User, dbTime, type NotificationType, type SessionStatus } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
 import { links, notifyMany } from './notifications.ts';
 
@@ -74,6 +75,19 @@ async function notifyUsers(tx: Tx, userIds: number[], session: Session, type: No
 
 async function reload(trx: Knex.Transaction, id: number): Promise<Session> {
   return (await Session.query(trx).findById(id))!;
+}
+
+/**
+ * The mentor's user row, locked for this transaction and read fresh: the serialisation point of
+ * everything priced in the mentor's currency (session prices here, currency changes in
+ * src/services/profile.ts, payouts in src/services/payouts.ts). A request's actor was loaded
+ * before its transaction began and may carry a currency changed since. Lock it before any of the
+ * mentor's sessions, so that workflows taking both never deadlock.
+ */
+export async function lockMentor(trx: Knex.Transaction, mentorId: number): Promise<User> {
+  const mentor = await User.query(trx).findById(mentorId).forUpdate();
+  if (!mentor) throw new Error(`mentor ${mentorId} vanished inside a transaction`);
+  return mentor;
 }
 
 /**
@@ -136,6 +150,7 @@ export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'Se
   const start = parseTime(input.start_time, 'start_time');
   const status = input.status ?? SESSION_DEFAULTS.status;
   if (status === 'scheduled' && start <= now) throw invalidField('start_time', 'must be in the future to schedule the session');
+  const mentor = await lockMentor(tx.trx, actor.id);
   const session = await Session.query(tx.trx).insertAndFetch({
     mentor_id: actor.id,
     title: input.title,
@@ -145,7 +160,7 @@ export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'Se
     end_time: endOf(start, input.duration),
     status,
     price_cents: parseMoneyOrNull(input.price, 'price'),
-    currency: actor.currency,
+    currency: mentor.currency,
     capacity: input.capacity ?? SESSION_DEFAULTS.capacity,
     booked_count: 0,
   } as Partial<Session>);
@@ -182,11 +197,39 @@ function changedFields(session: Session, next: Fields): Partial<Fields> {
   return diff;
 }
 
+/** "24 hours", "1 hour", "90 minutes". */
+function durationInWords(minutes: number): string {
+  const [n, unit] = minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Booked learners planned around the session's time. While it has live bookings it may only be
+ * moved (a new start, or a duration that ends it earlier) when both the current and the new start
+ * are at least `noticeMinutes` away; closer in, the mentor cancels instead (or learners cancel),
+ * so a booked session can never be pulled to "now" and completed with nobody there.
+ */
+function checkRescheduleNotice(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
+  if (session.booked_count === 0) return;
+  const moves = diff.start_time !== undefined || (diff.end_time !== undefined && diff.end_time < session.end_time);
+  if (!moves) return;
+  const earliest = addMinutes(now, noticeMinutes);
+  const newStart = diff.start_time ?? session.start_time;
+  if (session.start_time >= earliest && newStart >= earliest) return;
+  const notice = durationInWords(noticeMinutes);
+  throw conflict(
+    `Sessions with booked learners can only be moved at least ${notice} ahead: both the current and the new ` +
+      `start must be ${notice} or more away. Cancel the session instead, or ask the learners to cancel their bookings.`,
+    'reschedule_notice',
+  );
+}
+
 /** The rules an edit must satisfy (SPEC §2 and the replaceSession description). */
-function checkEdit(session: Session, diff: Partial<Fields>, now: Date): void {
+function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
   if (session.status === 'scheduled' && diff.start_time && diff.start_time <= now) {
     throw invalidField('start_time', 'must be in the future for a scheduled session');
   }
+  checkRescheduleNotice(session, diff, noticeMinutes, now);
   if (diff.capacity !== undefined && diff.capacity < session.booked_count) {
     throw conflict(
       `Capacity cannot drop below the ${session.booked_count} learners already booked.`,
@@ -201,16 +244,30 @@ function checkEdit(session: Session, diff: Partial<Fields>, now: Date): void {
 /**
  * Edits a draft or scheduled session (PUT and PATCH alike). When a scheduled session's time window
  * moves, readiness is cleared (it was declared for the old window) and the booked learners are
- * told it was rescheduled; any other change to a session with bookings tells them it was updated.
+ * told it was rescheduled (they may still cancel free of charge until the start); any other change
+ * to a session with bookings tells them it was updated. Moving a booked session needs
+ * `noticeMinutes` of notice (checkRescheduleNotice). A new price is in the mentor's current
+ * currency, read under the mentor's lock (`lockMentor`, taken by the caller before the session's).
  */
-export async function updateSession({ actor, ...tx }: ActorTx, session: Session, changes: Schema<'SessionUpdate'>, now = new Date()): Promise<Session> {
+export async function updateSession(
+  { actor, ...tx }: ActorTx,
+  session: Session,
+  changes: Schema<'SessionUpdate'>,
+  noticeMinutes: number,
+  now = new Date(),
+): Promise<Session> {
   requireStatus(session, 'edited', EDITABLE);
   const diff = changedFields(session, applyChanges(session, changes));
-  checkEdit(session, diff, now);
+  checkEdit(session, diff, noticeMinutes, now);
   if (Object.keys(diff).length === 0) return session;
 
   const moved = diff.end_time !== undefined || diff.start_time !== undefined;
-  const updated = await session.$query(tx.trx).patchAndFetch({ ...diff, ...(moved ? { mentor_ready_at: null } : {}) } as Partial<Session>);
+  const currency = diff.price_cents !== undefined ? (await lockMentor(tx.trx, session.mentor_id)).currency : session.currency;
+  const updated = await session.$query(tx.trx).patchAndFetch({
+    ...diff,
+    ...(currency !== session.currency ? { currency } : {}),
+    ...(moved ? { mentor_ready_at: null } : {}),
+  } as Partial<Session>);
   if (moved) {
     await tx.trx('bookings').where('session_id', session.id).whereNotNull('learner_ready_at').update({ learner_ready_at: null, updated_at: dbTime(now) });
   }

@@ -410,12 +410,14 @@ describe('admin', () => {
       await buildBooking(server.db, { session: done, learner_id: (await buildLearner(server.db, { is_active: false })).id, status: 'cancelled', cancelled_at: new Date() });
       const open = await buildSession(server.db, { mentor_id: mentor.id, price_cents: 7000 });
       await buildBooking(server.db, { session: open, learner_id: learner.id });
-      const euro = await buildSession(server.db, { mentor_id: mentor.id, status: 'completed', start_time: new Date(Date.now() - DAY), price_cents: 3000, currency: 'EUR' });
+      // A priced session is in its mentor's currency: the EUR amounts belong to a EUR mentor.
+      const euroMentor = await buildMentor(server.db, { currency: 'EUR' });
+      const euro = await buildSession(server.db, { mentor_id: euroMentor.id, status: 'completed', start_time: new Date(Date.now() - DAY), price_cents: 3000, currency: 'EUR' });
       await buildBooking(server.db, { session: euro, learner_id: learner.id, status: 'attended' });
       await MentorRequest.query(server.db).insert({ mentor_id: mentor.id, learner_id: learner.id, topic: 't', message: '', preferred_times: [], status: 'declined', responded_at: new Date() } as Partial<MentorRequest>);
       await payout(mentor, 'paid', 1000);
       await payout(mentor, 'rejected', 250);
-      await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 999, currency: 'EUR', status: 'pending' } as Partial<Payout>);
+      await Payout.query(server.db).insert({ mentor_id: euroMentor.id, amount_cents: 999, currency: 'EUR', status: 'pending' } as Partial<Payout>);
 
       const res = await server.api.get('/api/admin/stats/', { token });
       expect(res.status).to.equal(200);
@@ -423,10 +425,10 @@ describe('admin', () => {
       const cents = (s: string) => Math.round(Number(s) * 100);
       expect(after.currency).to.equal('USD');
       expect(Date.parse(after.generated_at)).to.be.closeTo(Date.now(), 60_000);
-      expect(after.users.total - before.users.total).to.equal(3);
-      expect(after.users.mentors - before.users.mentors).to.equal(1);
+      expect(after.users.total - before.users.total).to.equal(4);
+      expect(after.users.mentors - before.users.mentors).to.equal(2);
       expect(after.users.learners - before.users.learners).to.equal(2);
-      expect(after.users.active - before.users.active).to.equal(2);
+      expect(after.users.active - before.users.active).to.equal(3);
       expect(after.users.admins).to.equal(before.users.admins);
       expect(after.sessions.completed - before.sessions.completed).to.equal(2);
       expect(after.sessions.scheduled - before.sessions.scheduled).to.equal(1);

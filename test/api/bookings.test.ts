@@ -27,7 +27,7 @@ describe('bookings', () => {
 
   describe('POST /api/sessions/{id}/book/', () => {
     it('books a seat at the session price and currency, tells the mentor, and pushes the new count', async () => {
-      const mentor = await buildMentor(server.db, { first_name: 'Grace', last_name: 'Hopper' });
+      const mentor = await buildMentor(server.db, { first_name: 'Grace', last_name: 'Hopper', currency: 'EUR' });
       const learner = await buildLearner(server.db, { first_name: 'Alan', last_name: 'Turing' });
       const session = await buildSession(server.db, { mentor_id: mentor.id, capacity: 2, price_cents: 2550, currency: 'EUR' });
       const events = await eventsDuring(async () => {

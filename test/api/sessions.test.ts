@@ -385,7 +385,8 @@ describe('sessions', () => {
 
     it('reschedules: booked learners are told, readiness is cleared and the event says rescheduled', async () => {
       const mentor = await buildMentor(server.db);
-      const session = await buildSession(server.db, { mentor_id: mentor.id, capacity: 3, start_time: fromNow(20), mentor_ready_at: new Date() });
+      // Two days ahead: moving a booked session needs RESCHEDULE_NOTICE_MINUTES (24 h) of notice.
+      const session = await buildSession(server.db, { mentor_id: mentor.id, capacity: 3, start_time: fromNow(2 * DAY), mentor_ready_at: new Date() });
       const ready = await buildLearner(server.db);
       const gone = await buildLearner(server.db);
       const readyBooking = await buildBooking(server.db, { session, learner_id: ready.id, learner_ready_at: new Date() });

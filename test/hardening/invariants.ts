@@ -17,12 +17,12 @@ const bool = (v: unknown) => v === true || v === 1 || v === '1';
 
 async function tables(db: Knex) {
   const [users, sessions, bookings, requests, feedback, payouts, notifications, chat] = await Promise.all([
-    db('users').select('id', 'role', 'is_admin'),
-    db('sessions').select('id', 'mentor_id', 'status', 'capacity', 'booked_count', 'start_time', 'duration', 'end_time', 'price_cents', 'cancelled_at'),
-    db('bookings').select('id', 'session_id', 'learner_id', 'status', 'payment_amount_cents', 'cancelled_at'),
+    db('users').select('id', 'role', 'is_admin', 'currency'),
+    db('sessions').select('id', 'mentor_id', 'status', 'capacity', 'booked_count', 'start_time', 'duration', 'end_time', 'price_cents', 'currency', 'cancelled_at'),
+    db('bookings').select('id', 'session_id', 'learner_id', 'status', 'payment_amount_cents', 'currency', 'cancelled_at'),
     db('requests').select('id', 'learner_id', 'mentor_id', 'status', 'session_id', 'responded_at'),
     db('feedback').select('id', 'session_id', 'learner_id', 'rating'),
-    db('payouts').select('id', 'mentor_id', 'amount_cents', 'status', 'processed_at', 'processed_by'),
+    db('payouts').select('id', 'mentor_id', 'amount_cents', 'currency', 'status', 'processed_at', 'processed_by'),
     db('notifications').select('id', 'user_id', 'read_status', 'read_at'),
     db('chat_messages').select('id', 'session_id', 'sender_id'),
   ]);
@@ -111,6 +111,21 @@ export async function findViolations(db: Knex): Promise<string[]> {
   for (const [mentor, drawn] of drawnByMentor) {
     const earned = earnedByMentor.get(mentor) ?? 0;
     if (drawn > earned) fail(`mentor ${mentor}: payouts of ${drawn} cents above earnings of ${earned}`);
+  }
+
+  // Money keeps its unit: a priced session is in its mentor's currency, a booking in its session's,
+  // a payout in its mentor's (the database's currency guards refuse anything else).
+  for (const s of t.sessions!) {
+    const mentorCurrency = userById.get(s.mentor_id)?.currency;
+    if (Number(s.price_cents) > 0 && s.currency !== mentorCurrency) fail(`session ${s.id}: priced in ${s.currency}, its mentor's currency is ${mentorCurrency}`);
+  }
+  for (const b of t.bookings!) {
+    const sessionCurrency = sessionById.get(b.session_id)?.currency;
+    if (b.currency !== sessionCurrency) fail(`booking ${b.id}: in ${b.currency}, its session's currency is ${sessionCurrency}`);
+  }
+  for (const p of t.payouts!) {
+    const mentorCurrency = userById.get(p.mentor_id)?.currency;
+    if (p.currency !== mentorCurrency) fail(`payout ${p.id}: in ${p.currency}, its mentor's currency is ${mentorCurrency}`);
   }
 
   // Notifications: read ⇔ read_at.

@@ -196,9 +196,10 @@ if (ready) describe('three processes on PostgreSQL and Redis', function () {
     expect(results.filter((r) => typeof r.status === 'number' && r.status !== 200)).to.deep.equal([]);
 
     // While the learner is disconnected, notifications are written (through another process).
-    const session = await buildSession(db, { mentor_id: mentor.id, start_time: addMinutes(new Date(), 120) });
+    // Days ahead: moving a booked session needs RESCHEDULE_NOTICE_MINUTES (24 h) of notice.
+    const session = await buildSession(db, { mentor_id: mentor.id, start_time: addMinutes(new Date(), 2 * 24 * 60) });
     await buildBooking(db, { session, learner_id: learner.id });
-    const moved = await patch(procs[1]!, session.id, { start_time: addMinutes(new Date(), 180).toISOString() });
+    const moved = await patch(procs[1]!, session.id, { start_time: addMinutes(new Date(), 3 * 24 * 60).toISOString() });
     expect(moved.status).to.equal(200);
 
     // The client reconnects to another process and catches up over REST from its last id.

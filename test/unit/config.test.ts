@@ -14,6 +14,8 @@ describe('config', () => {
     expect(c.host).to.equal('0.0.0.0');
     expect(c.databaseUrl).to.equal(`sqlite://${path.join(dir, 'mentor-dashboard.sqlite3')}`);
     expect(c.readyLeadMinutes).to.equal(30);
+    expect(c.rescheduleNoticeMinutes).to.equal(1440);
+    expect(c.requestLimits).to.deep.equal({ maxPending: 3, rate: { max: 20, windowSeconds: 600 } });
     expect(c.dbReadPoolSize).to.equal(3);
     expect(loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, DB_READ_POOL_SIZE: '0' }).dbReadPoolSize).to.equal(0);
   });
@@ -30,6 +32,11 @@ describe('config', () => {
     [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
     [{ TURN_URLS: 'turn:turn.example:3478' }, /TURN_SECRET/],
     [{ DB_READ_POOL_SIZE: '17' }, /DB_READ_POOL_SIZE must be between 0 and 16/],
+    [{ RESCHEDULE_NOTICE_MINUTES: '-1' }, /RESCHEDULE_NOTICE_MINUTES must be between 0 and 43200/],
+    [{ RESCHEDULE_NOTICE_MINUTES: 'a day' }, /RESCHEDULE_NOTICE_MINUTES must be an integer/],
+    [{ REQUEST_MAX_PENDING: '0' }, /REQUEST_MAX_PENDING must be between 1 and 100/],
+    [{ REQUEST_RATE_LIMIT: '0' }, /REQUEST_RATE_LIMIT must be between/],
+    [{ REQUEST_RATE_WINDOW_SECONDS: '0' }, /REQUEST_RATE_WINDOW_SECONDS must be between/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a clear message`, () => {

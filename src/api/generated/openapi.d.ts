@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Create a session
-         * @description Mentors only (403 for learners). The session belongs to the caller and takes their profile currency. It starts as `draft` unless `status: scheduled` is given, which needs a `start_time` in the future (400 otherwise). A null or absent `price` makes it free.
+         * @description Mentors only (403 for learners). The session belongs to the caller and takes their profile currency as committed when it is created (serialised with currency changes, so a priced session is never in another currency than its mentor's profile). It starts as `draft` unless `status: scheduled` is given, which needs a `start_time` in the future (400 otherwise). A null or absent `price` makes it free.
          */
         post: operations["createSession"];
         delete?: never;
@@ -125,7 +125,7 @@ export interface paths {
         get: operations["getSession"];
         /**
          * Replace a session's details
-         * @description Only the owning mentor (403 for others who can see it). Every editable field is required; `status`, `mentor` and the computed fields are not writable (an unknown field is a 400). 409 unless the session is `draft` or `scheduled`, when `capacity` would drop below `participant_count`, or when `price` would change while the session has live bookings. A scheduled session's new `start_time` must be in the future (400). A changed start time notifies booked learners (`session_rescheduled`); other changes to a session with bookings notify them with `session_updated`.
+         * @description Only the owning mentor (403 for others who can see it). Every editable field is required; `status`, `mentor` and the computed fields are not writable (an unknown field is a 400). 409 unless the session is `draft` or `scheduled`, when `capacity` would drop below `participant_count`, or when `price` would change while the session has live bookings. A scheduled session's new `start_time` must be in the future (400). A session with live bookings can only be moved (a new `start_time`, or a `duration` that ends it earlier) when both its current and its new start are at least `RESCHEDULE_NOTICE_MINUTES` (default 1440, 24 hours) away: 409 `reschedule_notice` otherwise (cancel it instead, or ask the learners to cancel). A changed start time notifies booked learners (`session_rescheduled`), who may cancel their booking until the start; other changes to a session with bookings notify them with `session_updated`. A new `price` is in the mentor's current profile currency.
          */
         put: operations["replaceSession"];
         post?: never;
@@ -268,7 +268,7 @@ export interface paths {
         put?: never;
         /**
          * Book a seat in a session
-         * @description Learners only (403 for mentors). The session must be `scheduled`, start in the future and have a spot left, and the caller must not already hold a live booking on it; 409 otherwise (full, already booked, not open). `payment_amount` is the session price (zero when free); no payment provider is involved. Notifies the mentor (`booking_created`) and pushes the new participant count on `session_{id}`.
+         * @description Learners only (403 for mentors). The session must be `scheduled`, start in the future and have a spot left, and the caller must not already hold a live booking on it; 409 otherwise (full, already booked, not open), and 409 `mentor_inactive` when the session's mentor has been deactivated. `payment_amount` is the session price (zero when free), in the session's currency; no payment provider is involved. Notifies the mentor (`booking_created`) and pushes the new participant count on `session_{id}`.
          */
         post: operations["bookSession"];
         delete?: never;
@@ -431,7 +431,7 @@ export interface paths {
         put?: never;
         /**
          * Ask a mentor for a session
-         * @description Learners only (403 for mentors). `mentor` must be the id of an active mentor (400 naming the field otherwise) and every preferred time must be in the future (400). Notifies the mentor (`request_created`).
+         * @description Learners only (403 for mentors). `mentor` must be the id of an active mentor (400 naming the field otherwise) and every preferred time must be in the future (400). A learner may have at most `REQUEST_MAX_PENDING` (default 3) pending requests with one mentor: 409 `too_many_pending_requests` beyond that. Creation attempts are rate-limited per learner (`REQUEST_RATE_LIMIT` per `REQUEST_RATE_WINDOW_SECONDS`, default 20 per 10 minutes): 429 `rate_limited` with `Retry-After`. Notifies the mentor (`request_created`).
          */
         post: operations["createRequest"];
         delete?: never;
@@ -541,7 +541,7 @@ export interface paths {
         };
         /**
          * Get the caller's earnings
-         * @description Mentors only (403 for learners). `total_earned` is the sum of payment amounts of non-cancelled bookings of completed sessions; `upcoming` the same for sessions not yet completed (and not cancelled); `available` = earned − payouts not rejected; `paid_out` the paid payouts; `pending_payouts` the pending and approved ones. `monthly` covers the last 12 months including the current one, grouped in the mentor's timezone, zero-filled, oldest first.
+         * @description Mentors only (403 for learners). `total_earned` is the sum of payment amounts of non-cancelled bookings of completed sessions; `upcoming` the same for sessions not yet completed (and not cancelled); `available` = earned − payouts not rejected; `paid_out` the paid payouts; `pending_payouts` the pending and approved ones. Every figure counts only amounts in `currency`, the mentor's profile currency; nothing is converted. `monthly` covers the last 12 months including the current one, grouped in the mentor's timezone, zero-filled, oldest first.
          */
         get: operations["getEarnings"];
         put?: never;
@@ -567,7 +567,7 @@ export interface paths {
         put?: never;
         /**
          * Request a payout
-         * @description Mentors only (403 for learners). Creates a `pending` payout in the mentor's currency. The amount must be above zero (400) and may not exceed the available balance, even under concurrent requests (409). With an `Idempotency-Key`, a retry with the same key and amount answers the original payout with 200 and `Idempotent-Replayed: true` instead of paying twice; the same key with a different amount is a 422. Keys are unique per mentor. Admins are notified (`payout_requested`).
+         * @description Mentors only (403 for learners). Creates a `pending` payout in the mentor's currency. The amount must be above zero (400) and may not exceed the available balance in that currency, even under concurrent requests (409). With an `Idempotency-Key`, a retry with the same key and amount answers the original payout with 200 and `Idempotent-Replayed: true` instead of paying twice; the same key with a different amount is a 422. Keys are unique per mentor. Admins are notified (`payout_requested`).
          */
         post: operations["requestPayout"];
         delete?: never;
@@ -610,7 +610,7 @@ export interface paths {
         get: operations["getProfile"];
         /**
          * Replace the caller's profile
-         * @description Any signed-in user, on their own profile. Send JSON, or `multipart/form-data` to upload a `picture` at the same time (JPEG, PNG or WebP, at most 2 MB, checked by content, re-encoded with EXIF stripped and stored under `/media/` with a random name). Username, role and admin rights are not writable here. `timezone` must be an IANA zone name (400). 409 when the new email belongs to another account; 413 when the upload is too large; 415 for another body type or an image format that is not accepted.
+         * @description Any signed-in user, on their own profile. Send JSON, or `multipart/form-data` to upload a `picture` at the same time (JPEG, PNG or WebP, at most 2 MB, checked by content, re-encoded with EXIF stripped and stored under `/media/` with a random name). Username, role and admin rights are not writable here. `timezone` must be an IANA zone name (400). 409 when the new email belongs to another account; 409 `currency_locked` (naming `currency`) when a mentor changes `currency` while any priced session, paid booking or payout of theirs exists — amounts are never relabelled into another unit (before that, their free sessions follow the new currency); 413 when the upload is too large; 415 for another body type or an image format that is not accepted.
          */
         put: operations["replaceProfile"];
         post?: never;
@@ -800,7 +800,7 @@ export interface paths {
         head?: never;
         /**
          * Change a user's role, activity or admin rights
-         * @description Admins only. Deactivating a user revokes all their refresh tokens and their access tokens stop working at once. 409 when an admin tries to deactivate themselves or remove their own admin rights.
+         * @description Admins only. Deactivating a user revokes all their refresh tokens and their access tokens stop working at once; in the same transaction a mentor's `draft` and `scheduled` sessions are cancelled as a mentor's own cancel does it (live bookings cancelled, learners notified with `session_cancelled`), while completed sessions and their earnings stay. 409 when an admin tries to deactivate themselves or remove their own admin rights.
          */
         patch: operations["adminUpdateUser"];
         trace?: never;
@@ -2874,8 +2874,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getRequest: {

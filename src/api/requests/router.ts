@@ -10,6 +10,7 @@ import { presentRequest } from '../../presenters/request.ts';
 import {
   acceptRequest,
   cancelRequest,
+  countRequestAttempt,
   createRequest,
   declineRequest,
   loadRequestView,
@@ -43,8 +44,9 @@ export function registerRequestsRoutes(routes: ApiRoutes): void {
     })
     .on('createRequest', async (ctx, { body }) => {
       const user = requireRole(ctx, 'learner');
-      const { db, events } = ctx.deps;
-      const request = await inTransaction(db, events, (tx) => createRequest({ actor: user, ...tx }, body));
+      const { db, events, rateLimiter, config } = ctx.deps;
+      await countRequestAttempt(rateLimiter, user.id, config.requestLimits);
+      const request = await inTransaction(db, events, (tx) => createRequest({ actor: user, ...tx }, body, config.requestLimits));
       await respond(ctx, request, 201);
     })
     .on('getRequest', async (ctx, { path }) => {

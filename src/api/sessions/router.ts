@@ -15,6 +15,7 @@ import {
   cancelSession,
   completeSession,
   createSession,
+  lockMentor,
   markMentorReady,
   publishSession,
   sessionsVisibleTo,
@@ -34,16 +35,20 @@ async function respond(ctx: AppContext, session: Session, status = 200): Promise
 /**
  * Runs `work` in a transaction on the session locked for it, after checking the caller may
  * perform `action` on it (404 when they may not even see it, 403 when they may not act).
+ * `lockCaller` first locks the caller's own user row (for a mentor editing their session: the
+ * lock that serialises prices with currency changes, taken before the session's).
  */
 async function withLockedSession<T>(
   ctx: AppContext,
   id: number,
   action: Action,
   work: (tx: ActorTx, session: Session) => Promise<T>,
+  opts: { lockCaller?: boolean } = {},
 ): Promise<T> {
   const user = currentUser(ctx);
   const { db, events } = ctx.deps;
   return inTransaction(db, events, async (tx) => {
+    if (opts.lockCaller) await lockMentor(tx.trx, user.id);
     const session = await loadSessionForUser(tx.trx, user, id, { forUpdate: true });
     authorize(user, action, session, 'Session');
     return work({ actor: user, ...tx }, session);
@@ -74,11 +79,13 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
     })
     .on('replaceSession', async (ctx, { path, body }) => {
       requireRole(ctx, 'mentor');
-      await respond(ctx, await withLockedSession(ctx, path.id, 'update', (tx, s) => updateSession(tx, s, body)));
+      const notice = ctx.deps.config.rescheduleNoticeMinutes;
+      await respond(ctx, await withLockedSession(ctx, path.id, 'update', (tx, s) => updateSession(tx, s, body, notice), { lockCaller: true }));
     })
     .on('updateSession', async (ctx, { path, body }) => {
       requireRole(ctx, 'mentor');
-      await respond(ctx, await withLockedSession(ctx, path.id, 'update', (tx, s) => updateSession(tx, s, body)));
+      const notice = ctx.deps.config.rescheduleNoticeMinutes;
+      await respond(ctx, await withLockedSession(ctx, path.id, 'update', (tx, s) => updateSession(tx, s, body, notice), { lockCaller: true }));
     })
     .on('publishSession', async (ctx, { path }) => {
       requireRole(ctx, 'mentor');
