@@ -22,7 +22,7 @@ import { collectRoutes } from './api/index.ts';
 import { errorHandler } from './middleware/errorHandler.ts';
 import { requestContext } from './middleware/requestContext.ts';
 import { pagesAndWidgets } from './pages/router.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, badRequest } from './errors.ts';
 import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
 
 export interface CreateAppOptions {
@@ -47,6 +47,18 @@ const REDOC_DIR = path.dirname(require.resolve('redoc/bundles/redoc.standalone.j
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location'];
 
+/**
+ * A request with more than one Host header names two targets; RFC 9112 (section 3.2) says to answer
+ * 400. Node keeps the first one and drops the others silently, so count them in the raw headers.
+ */
+async function singleHostHeader(ctx: Koa.ParameterizedContext<AppState, AppContextExtras>, next: Koa.Next): Promise<void> {
+  const raw = ctx.req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) throw badRequest('The request carries more than one Host header.', 'duplicate_host');
+  await next();
+}
+
 export function createApp(options: CreateAppOptions): AppBundle {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -70,6 +82,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
 
   app.use(requestContext({ logger }));
   app.use(errorHandler({ production: config.env === 'production' }));
+  app.use(singleHostHeader);
   app.use(
     helmet({
       contentSecurityPolicy: {
