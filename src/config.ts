@@ -31,6 +31,11 @@ export interface Config {
     audience: string;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /**
+     * For this long after a refresh token was spent, the same token may be exchanged again and
+     * answers its (still unused) successor: parallel refreshes do not count as reuse.
+     */
+    refreshGraceSeconds: number;
   };
   corsOrigins: string[];
   logLevel: string;
@@ -185,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: str(env, 'JWT_AUDIENCE', 'mentor-dashboard-api'),
       accessTtlSeconds: int(env, 'JWT_ACCESS_TTL', 15 * 60, 30, 24 * 3600),
       refreshTtlSeconds: int(env, 'JWT_REFRESH_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+      refreshGraceSeconds: int(env, 'JWT_REFRESH_GRACE_SECONDS', 20, 0, 60),
     },
     corsOrigins: list(env, 'CORS_ORIGINS').map((o) => origin('CORS_ORIGINS', o)),
     logLevel,

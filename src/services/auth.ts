@@ -139,8 +139,41 @@ async function revokeFamily(q: Knex | Knex.Transaction, family: string): Promise
   await q('refresh_tokens').where({ family_id: family }).whereNull('revoked_at').update({ revoked_at: dbTime(new Date()) });
 }
 
-/** Spends a refresh token and returns a new pair in the same family. */
-export async function refresh(deps: { db: Knex; tokens: TokenService }, token: string): Promise<TokenPair> {
+/**
+ * The pair answered when a token spent less than `graceSeconds` ago is presented again: a fresh
+ * access token and the *same* successor refresh token (its row, re-signed), as long as that
+ * successor is unused, unrevoked and unexpired. Both callers of a parallel refresh end up holding
+ * one live refresh token, so the family stays a single chain and later reuse is still detected.
+ * Undefined when the grace does not apply (then it is reuse).
+ */
+async function graceReplay(
+  trx: Knex.Transaction,
+  tokens: TokenService,
+  spent: RefreshToken,
+  graceSeconds: number,
+): Promise<TokenPair | undefined> {
+  const now = Date.now();
+  if (graceSeconds <= 0 || !spent.used_at || !spent.replaced_by) return undefined;
+  if (now - spent.used_at.getTime() > graceSeconds * 1000) return undefined;
+  const successor = await RefreshToken.query(trx).findById(spent.replaced_by).forUpdate();
+  if (!successor || successor.used_at || successor.revoked_at || successor.expires_at.getTime() <= now) return undefined;
+  const user = await User.query(trx).findById(spent.user_id);
+  if (!user || !user.is_active) return undefined;
+  return {
+    access: tokens.signAccess(user),
+    refresh: tokens.signRefresh(user.id, successor.id, successor.family_id, successor.expires_at),
+    token_type: 'Bearer',
+    expires_in: tokens.accessTtl,
+    refresh_expires_in: Math.max(1, Math.floor((successor.expires_at.getTime() - now) / 1000)),
+  };
+}
+
+/**
+ * Spends a refresh token and returns a new pair in the same family. Within `graceSeconds` of its
+ * use, the immediately previous token answers its unused successor again (see graceReplay);
+ * otherwise a spent token is reuse and revokes the family.
+ */
+export async function refresh(deps: { db: Knex; tokens: TokenService }, token: string, graceSeconds = 0): Promise<TokenPair> {
   const { db, tokens } = deps;
   const claims = verifyRefreshOr401(tokens, token);
   const outcome = await db.transaction(async (trx) => {
@@ -148,6 +181,8 @@ export async function refresh(deps: { db: Knex; tokens: TokenService }, token: s
     if (!row || row.family_id !== claims.fam || String(row.user_id) !== claims.sub) return { kind: 'invalid' as const };
     if (row.revoked_at) return { kind: 'invalid' as const };
     if (row.used_at) {
+      const replay = await graceReplay(trx, tokens, row, graceSeconds);
+      if (replay) return { kind: 'ok' as const, pair: replay };
       // Reuse: somebody holds a copy. Revoke the whole family (committed, then refuse).
       await revokeFamily(trx, row.family_id);
       return { kind: 'reused' as const };

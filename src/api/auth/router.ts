@@ -16,7 +16,7 @@ export function registerAuthRoutes(routes: ApiRoutes): void {
       ctx.set('Cache-Control', 'no-store');
     })
     .on('refreshToken', async (ctx, { body }) => {
-      ctx.body = await refresh(ctx.deps, body.refresh);
+      ctx.body = await refresh(ctx.deps, body.refresh, ctx.deps.config.jwt.refreshGraceSeconds);
       ctx.set('Cache-Control', 'no-store');
     })
     .on('logout', async (ctx, { body }) => {
