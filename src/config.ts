@@ -44,7 +44,17 @@ export interface Config {
   readyLeadMinutes: number;
   reminderMinutes: number;
   schedulerIntervalSeconds: number;
-  loginRateLimit: { max: number; windowSeconds: number };
+  /** Login throttling (src/services/loginThrottle.ts, docs/security.md). */
+  loginRateLimit: {
+    max: number;
+    windowSeconds: number;
+    addressMax: number;
+    userMax: number;
+    userWindowSeconds: number;
+    knownAddressDays: number;
+  };
+  /** Registrations per client address per window. */
+  registerRateLimit: { max: number; windowSeconds: number };
   uploadMaxBytes: number;
   bodyLimitBytes: number;
   turn: { urls: string[]; secret: string; ttlSeconds: number };
@@ -173,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^(stun|turn|turns):/.test(u)) throw new ConfigError(`ICE server URL "${u}" must start with stun:, turn: or turns:`);
   }
   const { secret, generated } = loadJwtSecret(env, nodeEnv, dataDir);
+  const loginMax = int(env, 'LOGIN_RATE_LIMIT', 5, 1, 100000);
 
   return {
     env: nodeEnv,
@@ -200,8 +211,16 @@ export function loadConfig(env: Env = process.env): Config {
     reminderMinutes: int(env, 'REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
     schedulerIntervalSeconds: int(env, 'SCHEDULER_INTERVAL_SECONDS', 30, 0, 3600),
     loginRateLimit: {
-      max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
-      windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),
+      max: loginMax,
+      windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 15 * 60, 1, 86400),
+      addressMax: int(env, 'LOGIN_ADDRESS_LIMIT', 20 * loginMax, 1, 10_000_000),
+      userMax: int(env, 'LOGIN_USER_LIMIT', 4 * loginMax, 1, 10_000_000),
+      userWindowSeconds: int(env, 'LOGIN_USER_WINDOW_SECONDS', 3600, 1, 7 * 86400),
+      knownAddressDays: int(env, 'LOGIN_KNOWN_ADDRESS_DAYS', 30, 1, 365),
+    },
+    registerRateLimit: {
+      max: int(env, 'REGISTER_RATE_LIMIT', 10, 1, 10_000_000),
+      windowSeconds: int(env, 'REGISTER_RATE_WINDOW_SECONDS', 3600, 1, 86400),
     },
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),

@@ -9,6 +9,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { ApiError, tooManyRequests, unauthorized, invalidField } from '../errors.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
+import { clientAddress, type LoginThrottle } from './loginThrottle.ts';
 import { isValidTimezone } from '../lib/time.ts';
 import { RefreshToken, User, dbTime, type Role } from '../models/index.ts';
 
@@ -36,6 +37,19 @@ export interface NewUser {
   first_name?: string;
   last_name?: string;
   timezone?: string;
+}
+
+/**
+ * Counts a registration attempt from `ip` and throws 429 past `max` per window. Every attempt that
+ * reaches the service counts (created or refused as taken): each one costs a password hash.
+ */
+export async function limitRegistrations(
+  limiter: RateLimiter,
+  limit: { max: number; windowSeconds: number },
+  ip: string,
+): Promise<void> {
+  const { count, retryAfter } = await limiter.hit(`register:addr:${clientAddress(ip)}`, limit.windowSeconds);
+  if (count > limit.max) throw tooManyRequests(retryAfter, 'Too many registrations from your address; try again later.');
 }
 
 /** Creates an account; usernames and emails are unique regardless of case. */
@@ -95,35 +109,31 @@ async function issuePair(db: Knex, tokens: TokenService, user: User, family: str
 export interface LoginDeps {
   db: Knex;
   tokens: TokenService;
-  rateLimiter: RateLimiter;
-  limit: { max: number; windowSeconds: number };
+  throttle: LoginThrottle;
 }
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
 
 /**
- * Username + password → token pair. Failed attempts are counted per username and per client
- * address; once either passes its limit the endpoint answers 429 with Retry-After until the window
- * ends, without even checking the password.
+ * Username + password → token pair. The throttle decides first whether this attempt may be
+ * checked at all (429 with Retry-After otherwise, see src/services/loginThrottle.ts); a failure is
+ * then counted, a success clears the (username, address) count and remembers the address.
  */
 export async function login(deps: LoginDeps, input: { username: string; password: string; ip: string }): Promise<TokenPair> {
-  const { db, tokens, rateLimiter, limit } = deps;
-  const userKey = `login:user:${input.username.toLowerCase()}`;
-  const ipKey = `login:ip:${input.ip}`;
-  const [byUser, byIp] = await Promise.all([
-    rateLimiter.peek(userKey, limit.windowSeconds),
-    rateLimiter.peek(ipKey, limit.windowSeconds),
-  ]);
-  if (byUser.count >= limit.max) throw tooManyRequests(byUser.retryAfter, 'Too many failed logins for this account; try again later.');
-  if (byIp.count >= limit.max * 5) throw tooManyRequests(byIp.retryAfter, 'Too many failed logins from this address; try again later.');
+  const { db, tokens, throttle } = deps;
+  const attempt = { username: input.username, address: clientAddress(input.ip) };
+  let found: Promise<User | undefined> | undefined;
+  const lookup = () => (found ??= User.query(db).whereRaw('lower(username) = ?', [input.username.toLowerCase()]).first().then((u) => u));
+  await throttle.check(attempt, async () => (await lookup())?.id);
 
-  const user = await User.query(db).whereRaw('lower(username) = ?', [input.username.toLowerCase()]).first();
+  const user = await lookup();
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
   if (!user || !ok || !user.is_active) {
-    await Promise.all([rateLimiter.hit(userKey, limit.windowSeconds), rateLimiter.hit(ipKey, limit.windowSeconds)]);
+    await throttle.failed(attempt);
     throw unauthorized(BAD_CREDENTIALS, 'invalid_credentials');
   }
   await User.query(db).findById(user.id).patch({ last_login: new Date() } as Partial<User>);
+  await throttle.succeeded(attempt, user.id);
   return issuePair(db, tokens, user, crypto.randomUUID());
 }
 

@@ -10,7 +10,7 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 describe('auth', () => {
   let server: TestServer;
   before(async () => {
-    server = await getTestServer({ LOGIN_RATE_LIMIT: '10', LOGIN_RATE_WINDOW_SECONDS: '60' });
+    server = await getTestServer({ LOGIN_RATE_LIMIT: '10', LOGIN_RATE_WINDOW_SECONDS: '60', REGISTER_RATE_LIMIT: '1000' });
   });
   after(() => server.close());
 
