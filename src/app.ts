@@ -16,6 +16,8 @@ import { createLogger, type Logger } from './logger.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
 import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
+import { ImageJobs } from './lib/imageJobs.ts';
+import { configureImageThreads } from './services/media.ts';
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
@@ -72,9 +74,12 @@ export function createApp(options: CreateAppOptions): AppBundle {
     events,
     tokens: new TokenService(config.jwt),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
+    imageJobs: new ImageJobs({ concurrency: config.images.concurrency, perOwner: config.images.perUser, queueMax: config.images.queueMax }),
     spec: options.spec ?? loadSpec(),
     redis: options.redis,
   };
+
+  configureImageThreads(config.images.threads);
 
   const app = new Koa<AppState, AppContextExtras>({ proxy: config.trustProxy });
   app.context.deps = deps;

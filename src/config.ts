@@ -56,6 +56,19 @@ export interface Config {
   /** Registrations per client address per window. */
   registerRateLimit: { max: number; windowSeconds: number };
   uploadMaxBytes: number;
+  /** Image work on uploads (src/lib/imageJobs.ts, src/services/media.ts, docs/security.md). */
+  images: {
+    /** Largest decoded canvas (width × height) accepted. */
+    maxPixels: number;
+    /** Image jobs running at once per process (0: unbounded). */
+    concurrency: number;
+    /** Jobs one user may have running or waiting (0: unbounded). */
+    perUser: number;
+    /** Jobs that may wait for a slot; more are refused with 429. */
+    queueMax: number;
+    /** libvips threads per image (sharp.concurrency); 0 keeps sharp's default (one per core). */
+    threads: number;
+  };
   bodyLimitBytes: number;
   turn: { urls: string[]; secret: string; ttlSeconds: number };
   stunUrls: string[];
@@ -223,6 +236,13 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, 'REGISTER_RATE_WINDOW_SECONDS', 3600, 1, 86400),
     },
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+    images: {
+      maxPixels: int(env, 'IMAGE_MAX_PIXELS', 25_000_000, 1, 0x3fff * 0x3fff),
+      concurrency: int(env, 'IMAGE_CONCURRENCY', 2, 0, 64),
+      perUser: int(env, 'IMAGE_USER_CONCURRENCY', 1, 0, 64),
+      queueMax: int(env, 'IMAGE_QUEUE_MAX', 16, 0, 10_000),
+      threads: int(env, 'IMAGE_THREADS', 1, 0, 64),
+    },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     turn: { urls: turnUrls, secret: turnSecret, ttlSeconds: int(env, 'TURN_TTL_SECONDS', 3600, 60, 86400) },
     stunUrls: list(env, 'STUN_URLS'),

@@ -610,7 +610,7 @@ export interface paths {
         get: operations["getProfile"];
         /**
          * Replace the caller's profile
-         * @description Any signed-in user, on their own profile. Send JSON, or `multipart/form-data` to upload a `picture` at the same time (JPEG, PNG or WebP, at most 2 MB, checked by content, re-encoded with EXIF stripped and stored under `/media/` with a random name). Username, role and admin rights are not writable here. `timezone` must be an IANA zone name (400). 409 when the new email belongs to another account; 413 when the upload is too large; 415 for another body type or an image format that is not accepted.
+         * @description Any signed-in user, on their own profile. Send JSON, or `multipart/form-data` to upload a `picture` at the same time (JPEG, PNG or WebP, at most 2 MB, checked by content, re-encoded with EXIF stripped and stored under `/media/` with a random name). Username, role and admin rights are not writable here. `timezone` must be an IANA zone name (400). A picture whose canvas is larger than the server's pixel limit (`IMAGE_MAX_PIXELS`, 25 MP by default) is a 400 `image_too_large` naming `picture`, refused before it is decoded. Pictures are processed a few at a time per server: while one of the caller's pictures is still being processed, another is refused with 429 `rate_limited` and `Retry-After`, and so is any picture when the server's queue of pictures is full. 409 when the new email belongs to another account; 413 when the upload is too large; 415 for another body type or an image format that is not accepted.
          */
         put: operations["replaceProfile"];
         post?: never;
@@ -3179,6 +3179,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateProfile: {
@@ -3209,6 +3210,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listMentors: {
