@@ -81,7 +81,9 @@ export function createApp(options: CreateAppOptions): AppBundle {
 
   configureImageThreads(config.images.threads);
 
-  const app = new Koa<AppState, AppContextExtras>({ proxy: config.trustProxy });
+  // Behind a proxy the client address is the last X-Forwarded-For entry, the one our proxy added:
+  // entries before it are whatever the client sent, and rate limits must not trust those.
+  const app = new Koa<AppState, AppContextExtras>({ proxy: config.trustProxy, maxIpsCount: config.trustProxy ? 1 : 0 });
   app.context.deps = deps;
   app.silent = true; // errors are rendered and logged by our own middleware
 

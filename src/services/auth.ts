@@ -1,7 +1,8 @@
 /**
- * Accounts and tokens: register, log in (rate limited), refresh with rotation and reuse detection,
+ * Accounts and tokens: register (rate limited), log in (throttled), refresh with rotation and reuse detection,
  * log out. A refresh token is single use; presenting a spent one means it was copied, so the whole
- * family (every token descended from that login) is revoked and both holders must log in again.
+ * family (every token descended from that login) is revoked and both holders must log in again —
+ * except within a short grace window after its use, for parallel refreshes (see graceReplay).
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';

@@ -57,6 +57,13 @@ describe('login throttling', function () {
     expect((await login(victim.username, PASSWORD, fresh())).status).to.equal(200);
   });
 
+  it('counts the address the proxy added, not the X-Forwarded-For entries a client made up', async () => {
+    const victim = await buildLearner(server.db);
+    const a = fresh();
+    for (let i = 0; i < 5; i++) expect((await login(victim.username, wrong(), `203.0.113.${i}, ${a}`)).status).to.equal(401);
+    expect((await login(victim.username, wrong(), `198.51.100.77, ${a}`)).status).to.equal(429);
+  });
+
   it('the 429 does not renew itself: throttled attempts are not counted', async () => {
     const victim = await buildLearner(server.db);
     const a = fresh();
