@@ -6,7 +6,7 @@
 import { CommanderError } from 'commander';
 import { createProgram } from './program.ts';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, isProblemLike, problemError } from './lib/errors.ts';
-import { paint } from './lib/output.ts';
+import { paint, terminalSafe } from './lib/output.ts';
 import { stopActiveProgress } from './lib/progress.ts';
 
 /** Commander has already printed its message; only the exit code is decided here. */
@@ -26,8 +26,8 @@ function commanderExitCode(err: CommanderError): number {
 
 function printError(message: string, details: readonly string[] = []): void {
   const err = process.stderr;
-  err.write(`${paint(err, 'red', 'error:')} ${message}\n`);
-  for (const line of details) err.write(`  ${paint(err, 'dim', '-')} ${line}\n`);
+  err.write(`${paint(err, 'red', 'error:')} ${terminalSafe(message)}\n`);
+  for (const line of details) err.write(`  ${paint(err, 'dim', '-')} ${terminalSafe(line)}\n`);
 }
 
 function exitCodeFor(err: unknown): number {

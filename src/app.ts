@@ -16,13 +16,15 @@ import { createLogger, type Logger } from './logger.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
 import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
+import { ImageJobs } from './lib/imageJobs.ts';
+import { configureImageThreads } from './services/media.ts';
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
 import { errorHandler } from './middleware/errorHandler.ts';
 import { requestContext } from './middleware/requestContext.ts';
 import { pagesAndWidgets } from './pages/router.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, badRequest } from './errors.ts';
 import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
 
 export interface CreateAppOptions {
@@ -47,6 +49,18 @@ const REDOC_DIR = path.dirname(require.resolve('redoc/bundles/redoc.standalone.j
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location'];
 
+/**
+ * A request with more than one Host header names two targets; RFC 9112 (section 3.2) says to answer
+ * 400. Node keeps the first one and drops the others silently, so count them in the raw headers.
+ */
+async function singleHostHeader(ctx: Koa.ParameterizedContext<AppState, AppContextExtras>, next: Koa.Next): Promise<void> {
+  const raw = ctx.req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) throw badRequest('The request carries more than one Host header.', 'duplicate_host');
+  await next();
+}
+
 export function createApp(options: CreateAppOptions): AppBundle {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -60,16 +74,22 @@ export function createApp(options: CreateAppOptions): AppBundle {
     events,
     tokens: new TokenService(config.jwt),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
+    imageJobs: new ImageJobs({ concurrency: config.images.concurrency, perOwner: config.images.perUser, queueMax: config.images.queueMax }),
     spec: options.spec ?? loadSpec(),
     redis: options.redis,
   };
 
-  const app = new Koa<AppState, AppContextExtras>({ proxy: config.trustProxy });
+  configureImageThreads(config.images.threads);
+
+  // Behind a proxy the client address is the last X-Forwarded-For entry, the one our proxy added:
+  // entries before it are whatever the client sent, and rate limits must not trust those.
+  const app = new Koa<AppState, AppContextExtras>({ proxy: config.trustProxy, maxIpsCount: config.trustProxy ? 1 : 0 });
   app.context.deps = deps;
   app.silent = true; // errors are rendered and logged by our own middleware
 
   app.use(requestContext({ logger }));
   app.use(errorHandler({ production: config.env === 'production' }));
+  app.use(singleHostHeader);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,7 +1,7 @@
 /**
  * The one place that reads the environment. Every variable is parsed and validated here, once, at
  * start-up; a bad value stops the process with a message naming the variable. Every variable is
- * documented in the README ("Configuration").
+ * documented in the README ("Configuration"), the security limits in docs/security.md.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -31,6 +31,11 @@ export interface Config {
     audience: string;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /**
+     * For this long after a refresh token was spent, the same token may be exchanged again and
+     * answers its (still unused) successor: parallel refreshes do not count as reuse.
+     */
+    refreshGraceSeconds: number;
   };
   corsOrigins: string[];
   logLevel: string;
@@ -41,10 +46,33 @@ export interface Config {
   rescheduleNoticeMinutes: number;
   reminderMinutes: number;
   schedulerIntervalSeconds: number;
-  loginRateLimit: { max: number; windowSeconds: number };
+  /** Login throttling (src/services/loginThrottle.ts, docs/security.md). */
+  loginRateLimit: {
+    max: number;
+    windowSeconds: number;
+    addressMax: number;
+    userMax: number;
+    userWindowSeconds: number;
+    knownAddressDays: number;
+  };
+  /** Registrations per client address per window. */
+  registerRateLimit: { max: number; windowSeconds: number };
   /** Session requests: pending ones per learner and mentor, and new ones per learner and window. */
   requestLimits: { maxPending: number; rate: { max: number; windowSeconds: number } };
   uploadMaxBytes: number;
+  /** Image work on uploads (src/lib/imageJobs.ts, src/services/media.ts, docs/security.md). */
+  images: {
+    /** Largest decoded canvas (width × height) accepted. */
+    maxPixels: number;
+    /** Image jobs running at once per process (0: unbounded). */
+    concurrency: number;
+    /** Jobs one user may have running or waiting (0: unbounded). */
+    perUser: number;
+    /** Jobs that may wait for a slot; more are refused with 429. */
+    queueMax: number;
+    /** libvips threads per image (sharp.concurrency); 0 keeps sharp's default (one per core). */
+    threads: number;
+  };
   bodyLimitBytes: number;
   turn: { urls: string[]; secret: string; ttlSeconds: number };
   stunUrls: string[];
@@ -172,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^(stun|turn|turns):/.test(u)) throw new ConfigError(`ICE server URL "${u}" must start with stun:, turn: or turns:`);
   }
   const { secret, generated } = loadJwtSecret(env, nodeEnv, dataDir);
+  const loginMax = int(env, 'LOGIN_RATE_LIMIT', 5, 1, 100000);
 
   return {
     env: nodeEnv,
@@ -189,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: str(env, 'JWT_AUDIENCE', 'mentor-dashboard-api'),
       accessTtlSeconds: int(env, 'JWT_ACCESS_TTL', 15 * 60, 30, 24 * 3600),
       refreshTtlSeconds: int(env, 'JWT_REFRESH_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+      refreshGraceSeconds: int(env, 'JWT_REFRESH_GRACE_SECONDS', 20, 0, 60),
     },
     corsOrigins: list(env, 'CORS_ORIGINS').map((o) => origin('CORS_ORIGINS', o)),
     logLevel,
@@ -199,8 +229,16 @@ export function loadConfig(env: Env = process.env): Config {
     reminderMinutes: int(env, 'REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
     schedulerIntervalSeconds: int(env, 'SCHEDULER_INTERVAL_SECONDS', 30, 0, 3600),
     loginRateLimit: {
-      max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
-      windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),
+      max: loginMax,
+      windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 15 * 60, 1, 86400),
+      addressMax: int(env, 'LOGIN_ADDRESS_LIMIT', 20 * loginMax, 1, 10_000_000),
+      userMax: int(env, 'LOGIN_USER_LIMIT', 4 * loginMax, 1, 10_000_000),
+      userWindowSeconds: int(env, 'LOGIN_USER_WINDOW_SECONDS', 3600, 1, 7 * 86400),
+      knownAddressDays: int(env, 'LOGIN_KNOWN_ADDRESS_DAYS', 30, 1, 365),
+    },
+    registerRateLimit: {
+      max: int(env, 'REGISTER_RATE_LIMIT', 10, 1, 10_000_000),
+      windowSeconds: int(env, 'REGISTER_RATE_WINDOW_SECONDS', 3600, 1, 86400),
     },
     requestLimits: {
       maxPending: int(env, 'REQUEST_MAX_PENDING', 3, 1, 100),
@@ -210,6 +248,13 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+    images: {
+      maxPixels: int(env, 'IMAGE_MAX_PIXELS', 25_000_000, 1, 0x3fff * 0x3fff),
+      concurrency: int(env, 'IMAGE_CONCURRENCY', 2, 0, 64),
+      perUser: int(env, 'IMAGE_USER_CONCURRENCY', 1, 0, 64),
+      queueMax: int(env, 'IMAGE_QUEUE_MAX', 16, 0, 10_000),
+      threads: int(env, 'IMAGE_THREADS', 1, 0, 64),
+    },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     turn: { urls: turnUrls, secret: turnSecret, ttlSeconds: int(env, 'TURN_TTL_SECONDS', 3600, 60, 86400) },
     stunUrls: list(env, 'STUN_URLS'),

@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import type { EventBus } from './events.ts';
 import type { TokenService, AccessClaims } from './auth/tokens.ts';
 import type { RateLimiter } from './lib/rateLimiter.ts';
+import type { ImageJobs } from './lib/imageJobs.ts';
 import type { User } from './models/index.ts';
 import type { LoadedSpec } from './openapi/spec.ts';
 
@@ -23,6 +24,8 @@ export interface Deps {
   events: EventBus;
   tokens: TokenService;
   rateLimiter: RateLimiter;
+  /** Bounds concurrent image work (upload decoding) per process and per user. */
+  imageJobs: ImageJobs;
   spec: LoadedSpec;
   /** Set when REDIS_URL is configured (readiness reports it). */
   redis?: { ping(): Promise<unknown> };

@@ -1,7 +1,7 @@
 /** `mentorctl stats`: platform statistics, through the admin API. */
 import { connect, expectOk } from '../lib/api.ts';
 import type { GlobalOptions } from '../lib/options.ts';
-import { paint, printFields, printJson, printLine } from '../lib/output.ts';
+import { printFields, printJson, printLine } from '../lib/output.ts';
 
 export interface StatsOptions {
   json?: boolean;
@@ -29,5 +29,5 @@ export async function stats(opts: StatsOptions, globals: GlobalOptions): Promise
     ['Gross revenue', `${s.gross_revenue} ${s.currency}`],
     ['Payouts', inline({ ...s.payouts })],
   ]);
-  printLine(paint(process.stdout, 'dim', `as of ${s.generated_at} · amounts in ${s.currency}`));
+  printLine(`as of ${s.generated_at} · amounts in ${s.currency}`, 'dim');
 }

@@ -16,25 +16,49 @@ export function paint(stream: Stream, format: Format, text: string): string {
   return styleText(format, text, { stream });
 }
 
+/**
+ * Text from the API (titles, names, notes, messages) made safe for a terminal: escape sequences
+ * (CSI such as cursor moves, OSC such as titles and hyperlinks, DCS/SOS/PM/APC strings, and the
+ * two-character ESC forms) are removed whole, then every remaining C0 and C1 control character,
+ * DEL, and the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, with the
+ * LRM/RLM/ALM marks) — so a value cannot move the cursor, rewrite what is already on screen,
+ * reorder a line or hide a link. Tabs and line breaks become spaces: one value, one line.
+ * Every human-readable printer below applies it; `--json` output is printed unchanged.
+ */
+export function terminalSafe(text: string): string {
+  return text
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?/g, '')
+    .replace(/(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?/g, '')
+    .replace(/\x1b[ -/]*[0-~]?/g, '')
+    .replace(/[\t\n\v\f\r\u2028\u2029]/g, ' ')
+    .replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+function writeLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** One line of text on stdout (made terminal-safe), optionally coloured. */
+export function printLine(text = '', format?: Format): void {
+  const safe = terminalSafe(text);
+  writeLine(format ? paint(process.stdout, format, safe) : safe);
 }
 
 export function success(text: string): void {
-  printLine(`${paint(process.stdout, 'green', '✔')} ${text}`);
+  writeLine(`${paint(process.stdout, 'green', '✔')} ${terminalSafe(text)}`);
 }
 
 export function warn(text: string): void {
-  process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} ${text}\n`);
+  process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} ${terminalSafe(text)}\n`);
 }
 
 /** A short note on stderr (hints that must not pollute machine-readable stdout). */
 export function note(text: string): void {
-  process.stderr.write(`${paint(process.stderr, 'dim', text)}\n`);
+  process.stderr.write(`${paint(process.stderr, 'dim', terminalSafe(text))}\n`);
 }
 
 export interface Column<T> {
@@ -48,7 +72,7 @@ export interface Column<T> {
 }
 
 function fit(text: string, max: number | undefined): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = terminalSafe(text).replace(/\s+/g, ' ').trim();
   if (!max || oneLine.length <= max) return oneLine;
   return `${oneLine.slice(0, max - 1)}…`;
 }
@@ -61,14 +85,14 @@ export function printTable<T>(rows: readonly T[], columns: readonly Column<T>[])
   const pad = (text: string, i: number) =>
     columns[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
   const header = columns.map((c, i) => pad(c.header, i)).join('  ');
-  printLine(paint(out, 'bold', header.trimEnd()));
+  writeLine(paint(out, 'bold', header.trimEnd()));
   for (const row of cells) {
     const line = row.map((text, i) => {
       const padded = pad(text, i);
       const format = columns[i]!.color?.(text);
       return format ? paint(out, format, padded) : padded;
     });
-    printLine(line.join('  ').trimEnd());
+    writeLine(line.join('  ').trimEnd());
   }
 }
 
@@ -76,7 +100,7 @@ export function printTable<T>(rows: readonly T[], columns: readonly Column<T>[])
 export function printFields(fields: ReadonlyArray<readonly [string, string]>): void {
   const width = Math.max(...fields.map(([label]) => label.length));
   for (const [label, value] of fields) {
-    printLine(`${paint(process.stdout, 'bold', `${label}:`.padEnd(width + 1))} ${value}`);
+    writeLine(`${paint(process.stdout, 'bold', `${label}:`.padEnd(width + 1))} ${terminalSafe(value)}`);
   }
 }
 

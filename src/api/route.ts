@@ -192,7 +192,10 @@ function validate(v: OperationValidator): Middleware<AppState> {
     const sent = hasBody(c);
     if (v.bodyMediaTypes.length === 0) {
       const parsed = c.request.body as unknown;
-      const emptyJson = c.is('json') && (parsed === undefined || (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0));
+      // Only `{}` (or nothing) counts as no body: `[]` is a body, and so is any other JSON value.
+      const emptyJson =
+        c.is('json') &&
+        (parsed === undefined || (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.keys(parsed).length === 0));
       if (sent && !emptyJson) errors.push({ in: 'body', path: '', message: 'this operation takes no request body' });
     } else if (sent) {
       const mediaType = v.bodyMediaTypes.find((t) => c.is(t));

@@ -73,14 +73,16 @@ export class TokenService {
     });
   }
 
-  signRefresh(userId: number, jti: string, family: string): string {
-    return jwt.sign({ fam: family }, this.refreshKey, {
+  /** A refresh token for the row `jti`; `expiresAt` (the row's) when re-issuing an existing one. */
+  signRefresh(userId: number, jti: string, family: string, expiresAt?: Date): string {
+    const exp = expiresAt ? { exp: Math.floor(expiresAt.getTime() / 1000) } : {};
+    return jwt.sign({ fam: family, ...exp }, this.refreshKey, {
       algorithm: ALGORITHM,
       header: { alg: ALGORITHM, typ: REFRESH_TYP },
       subject: String(userId),
       issuer: this.cfg.issuer,
       audience: `${this.cfg.audience}:refresh`,
-      expiresIn: this.cfg.refreshTtlSeconds,
+      ...(expiresAt ? {} : { expiresIn: this.cfg.refreshTtlSeconds }),
       jwtid: jti,
     });
   }

@@ -1,7 +1,8 @@
 /**
- * Accounts and tokens: register, log in (rate limited), refresh with rotation and reuse detection,
+ * Accounts and tokens: register (rate limited), log in (throttled), refresh with rotation and reuse detection,
  * log out. A refresh token is single use; presenting a spent one means it was copied, so the whole
- * family (every token descended from that login) is revoked and both holders must log in again.
+ * family (every token descended from that login) is revoked and both holders must log in again —
+ * except within a short grace window after its use, for parallel refreshes (see graceReplay).
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
@@ -9,6 +10,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { ApiError, tooManyRequests, unauthorized, invalidField } from '../errors.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
+import { clientAddress, type LoginThrottle } from './loginThrottle.ts';
 import { isValidTimezone } from '../lib/time.ts';
 import { RefreshToken, User, dbTime, type Role } from '../models/index.ts';
 
@@ -36,6 +38,19 @@ export interface NewUser {
   first_name?: string;
   last_name?: string;
   timezone?: string;
+}
+
+/**
+ * Counts a registration attempt from `ip` and throws 429 past `max` per window. Every attempt that
+ * reaches the service counts (created or refused as taken): each one costs a password hash.
+ */
+export async function limitRegistrations(
+  limiter: RateLimiter,
+  limit: { max: number; windowSeconds: number },
+  ip: string,
+): Promise<void> {
+  const { count, retryAfter } = await limiter.hit(`register:addr:${clientAddress(ip)}`, limit.windowSeconds);
+  if (count > limit.max) throw tooManyRequests(retryAfter, 'Too many registrations from your address; try again later.');
 }
 
 /** Creates an account; usernames and emails are unique regardless of case. */
@@ -95,35 +110,31 @@ async function issuePair(db: Knex, tokens: TokenService, user: User, family: str
 export interface LoginDeps {
   db: Knex;
   tokens: TokenService;
-  rateLimiter: RateLimiter;
-  limit: { max: number; windowSeconds: number };
+  throttle: LoginThrottle;
 }
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
 
 /**
- * Username + password → token pair. Failed attempts are counted per username and per client
- * address; once either passes its limit the endpoint answers 429 with Retry-After until the window
- * ends, without even checking the password.
+ * Username + password → token pair. The throttle decides first whether this attempt may be
+ * checked at all (429 with Retry-After otherwise, see src/services/loginThrottle.ts); a failure is
+ * then counted, a success clears the (username, address) count and remembers the address.
  */
 export async function login(deps: LoginDeps, input: { username: string; password: string; ip: string }): Promise<TokenPair> {
-  const { db, tokens, rateLimiter, limit } = deps;
-  const userKey = `login:user:${input.username.toLowerCase()}`;
-  const ipKey = `login:ip:${input.ip}`;
-  const [byUser, byIp] = await Promise.all([
-    rateLimiter.peek(userKey, limit.windowSeconds),
-    rateLimiter.peek(ipKey, limit.windowSeconds),
-  ]);
-  if (byUser.count >= limit.max) throw tooManyRequests(byUser.retryAfter, 'Too many failed logins for this account; try again later.');
-  if (byIp.count >= limit.max * 5) throw tooManyRequests(byIp.retryAfter, 'Too many failed logins from this address; try again later.');
+  const { db, tokens, throttle } = deps;
+  const attempt = { username: input.username, address: clientAddress(input.ip) };
+  let found: Promise<User | undefined> | undefined;
+  const lookup = () => (found ??= User.query(db).whereRaw('lower(username) = ?', [input.username.toLowerCase()]).first().then((u) => u));
+  await throttle.check(attempt, async () => (await lookup())?.id);
 
-  const user = await User.query(db).whereRaw('lower(username) = ?', [input.username.toLowerCase()]).first();
+  const user = await lookup();
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
   if (!user || !ok || !user.is_active) {
-    await Promise.all([rateLimiter.hit(userKey, limit.windowSeconds), rateLimiter.hit(ipKey, limit.windowSeconds)]);
+    await throttle.failed(attempt);
     throw unauthorized(BAD_CREDENTIALS, 'invalid_credentials');
   }
   await User.query(db).findById(user.id).patch({ last_login: new Date() } as Partial<User>);
+  await throttle.succeeded(attempt, user.id);
   return issuePair(db, tokens, user, crypto.randomUUID());
 }
 
@@ -139,8 +150,41 @@ async function revokeFamily(q: Knex | Knex.Transaction, family: string): Promise
   await q('refresh_tokens').where({ family_id: family }).whereNull('revoked_at').update({ revoked_at: dbTime(new Date()) });
 }
 
-/** Spends a refresh token and returns a new pair in the same family. */
-export async function refresh(deps: { db: Knex; tokens: TokenService }, token: string): Promise<TokenPair> {
+/**
+ * The pair answered when a token spent less than `graceSeconds` ago is presented again: a fresh
+ * access token and the *same* successor refresh token (its row, re-signed), as long as that
+ * successor is unused, unrevoked and unexpired. Both callers of a parallel refresh end up holding
+ * one live refresh token, so the family stays a single chain and later reuse is still detected.
+ * Undefined when the grace does not apply (then it is reuse).
+ */
+async function graceReplay(
+  trx: Knex.Transaction,
+  tokens: TokenService,
+  spent: RefreshToken,
+  graceSeconds: number,
+): Promise<TokenPair | undefined> {
+  const now = Date.now();
+  if (graceSeconds <= 0 || !spent.used_at || !spent.replaced_by) return undefined;
+  if (now - spent.used_at.getTime() > graceSeconds * 1000) return undefined;
+  const successor = await RefreshToken.query(trx).findById(spent.replaced_by).forUpdate();
+  if (!successor || successor.used_at || successor.revoked_at || successor.expires_at.getTime() <= now) return undefined;
+  const user = await User.query(trx).findById(spent.user_id);
+  if (!user || !user.is_active) return undefined;
+  return {
+    access: tokens.signAccess(user),
+    refresh: tokens.signRefresh(user.id, successor.id, successor.family_id, successor.expires_at),
+    token_type: 'Bearer',
+    expires_in: tokens.accessTtl,
+    refresh_expires_in: Math.max(1, Math.floor((successor.expires_at.getTime() - now) / 1000)),
+  };
+}
+
+/**
+ * Spends a refresh token and returns a new pair in the same family. Within `graceSeconds` of its
+ * use, the immediately previous token answers its unused successor again (see graceReplay);
+ * otherwise a spent token is reuse and revokes the family.
+ */
+export async function refresh(deps: { db: Knex; tokens: TokenService }, token: string, graceSeconds = 0): Promise<TokenPair> {
   const { db, tokens } = deps;
   const claims = verifyRefreshOr401(tokens, token);
   const outcome = await db.transaction(async (trx) => {
@@ -148,6 +192,8 @@ export async function refresh(deps: { db: Knex; tokens: TokenService }, token: s
     if (!row || row.family_id !== claims.fam || String(row.user_id) !== claims.sub) return { kind: 'invalid' as const };
     if (row.revoked_at) return { kind: 'invalid' as const };
     if (row.used_at) {
+      const replay = await graceReplay(trx, tokens, row, graceSeconds);
+      if (replay) return { kind: 'ok' as const, pair: replay };
       // Reuse: somebody holds a copy. Revoke the whole family (committed, then refuse).
       await revokeFamily(trx, row.family_id);
       return { kind: 'reused' as const };

@@ -10,10 +10,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { ApiError, invalidField } from '../errors.ts';
+import type { ImageJobs } from '../lib/imageJobs.ts';
 
 export const AVATAR_SIZE = 512;
-/** Decompression-bomb guard: a small file may still declare a huge canvas. 36 MP covers phone cameras. */
-export const MAX_INPUT_PIXELS = 6000 * 6000;
+/**
+ * Decompression-bomb guard: a small file may still declare a huge canvas (IMAGE_MAX_PIXELS). 25 MP
+ * covers the photos people use as avatars; decoding one takes about 100 MB and a few hundred ms.
+ */
+export const DEFAULT_MAX_INPUT_PIXELS = 25_000_000;
 const ENCODE_TIMEOUT_SECONDS = 15;
 const AVATAR_DIR = 'avatars';
 /** The only names `removeAvatar` touches; the same shape as the /media/ route in src/app.ts accepts. */
@@ -48,9 +52,9 @@ const unsupportedImage = () =>
 /**
  * Decodes the upload and re-encodes it as a WebP of at most 512×512 without metadata.
  * Refuses (415) bytes that are not JPEG/PNG/WebP and (400) files that do not decode as the format
- * they announce, or that declare more than MAX_INPUT_PIXELS.
+ * they announce, or that declare more than `maxPixels`.
  */
-export async function reencodeAvatar(file: string): Promise<Buffer> {
+export async function reencodeAvatar(file: string, maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<Buffer> {
   const announced = sniffImageFormat(await readHead(file, 12));
   if (!announced) throw unsupportedImage();
   let metadata: Metadata;
@@ -61,13 +65,16 @@ export async function reencodeAvatar(file: string): Promise<Buffer> {
     throw invalidField('picture', 'could not be read as an image');
   }
   if (metadata.format !== announced) throw unsupportedImage();
-  if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) {
-    throw invalidField('picture', `must have at most ${MAX_INPUT_PIXELS} pixels`);
+  const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
+  if (pixels > maxPixels) {
+    throw new ApiError(400, 'image_too_large', 'Image too large', `The picture is ${metadata.width}×${metadata.height} pixels; at most ${maxPixels} pixels are accepted.`, {
+      errors: [{ in: 'body', path: 'picture', message: `must have at most ${maxPixels} pixels (width × height)` }],
+    });
   }
   try {
     // `failOn: 'warning'` refuses truncated or corrupt data that libvips would otherwise patch
     // over; the pixel limit is the decoder's own guard should the header lie.
-    return await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 })
+    return await sharp(file, { limitInputPixels: maxPixels, failOn: 'warning', pages: 1 })
       .autoOrient()
       .resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
@@ -87,9 +94,32 @@ export async function writeAvatar(mediaRoot: string, image: Buffer): Promise<str
   return relative;
 }
 
-/** Checks, re-encodes and stores an uploaded picture; returns the value for `users.avatar`. */
-export async function storeAvatar(mediaRoot: string, uploadedFile: string): Promise<string> {
-  return writeAvatar(mediaRoot, await reencodeAvatar(uploadedFile));
+/** How uploads are processed: the pixel limit, and the job limiter with the uploading user. */
+export interface ImageWork {
+  jobs: ImageJobs;
+  owner: number;
+  maxPixels: number;
+}
+
+/**
+ * Checks, re-encodes and stores an uploaded picture; returns the value for `users.avatar`. With
+ * `work`, the decoding runs as one of the owner's image jobs (429 when over the limits).
+ */
+export async function storeAvatar(mediaRoot: string, uploadedFile: string, work?: ImageWork): Promise<string> {
+  const image = work
+    ? await work.jobs.run(work.owner, () => reencodeAvatar(uploadedFile, work.maxPixels))
+    : await reencodeAvatar(uploadedFile);
+  return writeAvatar(mediaRoot, image);
+}
+
+/**
+ * libvips threads per image (0: sharp's default, one per core). One thread per image keeps a burst
+ * of uploads from taking every core; the number of images at once is bounded by ImageJobs. Also
+ * turns off sharp's operation cache: uploads are never processed twice, so it only holds memory.
+ */
+export function configureImageThreads(threads: number): void {
+  if (threads > 0) sharp.concurrency(threads);
+  sharp.cache(false);
 }
 
 /**

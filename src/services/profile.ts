@@ -15,7 +15,7 @@ import { isValidTimezone } from '../lib/time.ts';
 import { User } from '../models/index.ts';
 import type { MentorStats, MentorView } from '../presenters/mentor.ts';
 import { fieldTaken } from './auth.ts';
-import { removeAvatar, storeAvatar } from './media.ts';
+import { removeAvatar, storeAvatar, type ImageWork } from './media.ts';
 
 /** The writable profile fields, as the JSON body carries them. */
 export interface ProfileFields {
@@ -169,12 +169,14 @@ export interface ProfileDeps {
   db: Knex;
   events: EventBus;
   mediaRoot: string;
+  /** The image job limiter and pixel limit for pictures (src/lib/imageJobs.ts). */
+  images?: Omit<ImageWork, 'owner'>;
 }
 
 /** Replaces or updates the actor's profile, with an optional uploaded picture (a temp file path). */
 export async function saveProfile(deps: ProfileDeps, actor: User, fields: ProfileFields, pictureFile?: string): Promise<User> {
   const changes = toRowChanges(fields);
-  const avatar = pictureFile ? await storeAvatar(deps.mediaRoot, pictureFile) : undefined;
+  const avatar = pictureFile ? await storeAvatar(deps.mediaRoot, pictureFile, deps.images && { ...deps.images, owner: actor.id }) : undefined;
   let result: Awaited<ReturnType<typeof applyProfileChanges>>;
   try {
     result = await inTransaction(deps.db, deps.events, (tx) => applyProfileChanges({ actor, ...tx }, changes, avatar));

@@ -3,14 +3,14 @@ import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildLearner, buildMentor, PASSWORD, tokenFor } from '../helpers/factories.ts';
-import { User } from '../../src/models/index.ts';
+import { User, dbTime } from '../../src/models/index.ts';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('auth', () => {
   let server: TestServer;
   before(async () => {
-    server = await getTestServer({ LOGIN_RATE_LIMIT: '10', LOGIN_RATE_WINDOW_SECONDS: '60' });
+    server = await getTestServer({ LOGIN_RATE_LIMIT: '10', LOGIN_RATE_WINDOW_SECONDS: '60', REGISTER_RATE_LIMIT: '1000' });
   });
   after(() => server.close());
 
@@ -147,7 +147,9 @@ describe('auth', () => {
       expect(second.status).to.equal(200);
       const r2 = second.body.refresh;
       expect(r2).not.to.equal(r1);
-      // r1 again: reuse detected.
+      // r1 again once the grace for parallel refreshes has passed (test/api/refresh-grace.test.ts): reuse detected.
+      const { jti } = jwt.decode(r1) as { jti: string };
+      await server.db('refresh_tokens').where({ id: jti }).update({ used_at: dbTime(new Date(Date.now() - 3600_000)) });
       const reuse = await server.api.post('/api/auth/token/refresh/', { refresh: r1 });
       expect(reuse.status).to.equal(401);
       expect(reuse.body.code).to.equal('refresh_token_reused');

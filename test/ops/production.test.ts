@@ -8,7 +8,7 @@ import { buildLearner, buildMentor, tokenFor } from '../helpers/factories.ts';
 describe('production mode', () => {
   let server: TestServer;
   before(async () => {
-    server = await getTestServer({ NODE_ENV: 'production', TRUST_PROXY: 'true', LOGIN_RATE_LIMIT: '2' });
+    server = await getTestServer({ NODE_ENV: 'production', TRUST_PROXY: 'true', LOGIN_RATE_LIMIT: '2', LOGIN_ADDRESS_LIMIT: '10' });
   });
   after(() => server.close());
 
@@ -41,7 +41,7 @@ describe('production mode', () => {
     const user = await buildLearner(server.db);
     const attempt = (ip: string, password = 'wrong-password!') =>
       server.api.post('/api/auth/token/', { username: user.username, password }, { headers: { 'X-Forwarded-For': ip } });
-    // The per-address limit is 5× the per-username one: 10 failures from one address…
+    // LOGIN_ADDRESS_LIMIT (10) failures from one address, over any usernames…
     for (let i = 0; i < 10; i++) {
       const res = await server.api.post(
         '/api/auth/token/',
@@ -50,7 +50,7 @@ describe('production mode', () => {
       );
       expect(res.status).to.equal(401);
     }
-    // …lock that address out, whatever the account…
+    // …hold that address back for every account it has not signed in to…
     expect((await attempt('203.0.113.7')).status).to.equal(429);
     // …while another client behind the same proxy is unaffected.
     expect((await attempt('198.51.100.9', 'correct-horse-battery')).status).to.equal(200);

@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Register a mentor or learner account
-         * @description Creates an account with the given role and answers its profile. Anyone may call it. The password is stored as a salted hash. `timezone` must be an IANA zone name (default `UTC`); the profile currency starts as `USD`. Admin rights are never granted here (see `adminCreateUser`). 409 when the username or the email is already taken (emails compare case-insensitively).
+         * @description Creates an account with the given role and answers its profile. Anyone may call it. The password is stored as a salted hash. `timezone` must be an IANA zone name (default `UTC`); the profile currency starts as `USD`. Admin rights are never granted here (see `adminCreateUser`). 409 when the username or the email is already taken (emails compare case-insensitively; `username_taken`, `email_taken`). Registrations are limited per client address (`REGISTER_RATE_LIMIT` per `REGISTER_RATE_WINDOW_SECONDS`, counted for every attempt that passes validation): 429 `rate_limited` with `Retry-After`.
          */
         post: operations["register"];
         delete?: never;
@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Obtain an access and refresh token pair
-         * @description Exchanges a username and password for a token pair that starts a new refresh-token family. Wrong credentials and deactivated accounts both answer 401 with the same body. Login attempts are rate-limited per client and per username: 429 with `Retry-After`. Updates the user's `last_login`.
+         * @description Exchanges a username and password for a token pair that starts a new refresh-token family. Wrong credentials and deactivated accounts both answer 401 with the same body. Failed logins are throttled (429 `rate_limited` with `Retry-After`, and the password is then not checked): per username and client address; per client address across usernames, beyond which only accounts that address recently signed in to may log in; and per username across addresses, beyond which the account can only be signed in to from addresses it recently signed in from. A correct password from the account's usual address is therefore not refused because of guesses made elsewhere. Updates the user's `last_login`.
          */
         post: operations["obtainToken"];
         delete?: never;
@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token
-         * @description Spends the refresh token and answers a new pair in the same family. Each refresh token works once: presenting a token that was already spent revokes the whole family and answers 401, so a stolen token is useless once either party has used it. Expired, revoked or malformed tokens and deactivated users answer 401.
+         * @description Spends the refresh token and answers a new pair in the same family. Each refresh token works once: presenting a token that was already spent revokes the whole family and answers 401 `refresh_token_reused`, so a stolen token is useless once either party has used it. One exception covers parallel refreshes (two tabs, a retried request): for a short grace window after a token was spent (`JWT_REFRESH_GRACE_SECONDS`, default 20), presenting it again answers a fresh access token and the *same* successor refresh token, as long as that successor has not been used yet. Expired, revoked or malformed tokens and deactivated users answer 401 `invalid_refresh_token`.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -610,7 +610,7 @@ export interface paths {
         get: operations["getProfile"];
         /**
          * Replace the caller's profile
-         * @description Any signed-in user, on their own profile. Send JSON, or `multipart/form-data` to upload a `picture` at the same time (JPEG, PNG or WebP, at most 2 MB, checked by content, re-encoded with EXIF stripped and stored under `/media/` with a random name). Username, role and admin rights are not writable here. `timezone` must be an IANA zone name (400). 409 when the new email belongs to another account; 409 `currency_locked` (naming `currency`) when a mentor changes `currency` while any priced session, paid booking or payout of theirs exists — amounts are never relabelled into another unit (before that, their free sessions follow the new currency); 413 when the upload is too large; 415 for another body type or an image format that is not accepted.
+         * @description Any signed-in user, on their own profile. Send JSON, or `multipart/form-data` to upload a `picture` at the same time (JPEG, PNG or WebP, at most 2 MB, checked by content, re-encoded with EXIF stripped and stored under `/media/` with a random name). Username, role and admin rights are not writable here. `timezone` must be an IANA zone name (400). A picture whose canvas is larger than the server's pixel limit (`IMAGE_MAX_PIXELS`, 25 MP by default) is a 400 `image_too_large` naming `picture`, refused before it is decoded. Pictures are processed a few at a time per server: while one of the caller's pictures is still being processed, another is refused with 429 `rate_limited` and `Retry-After`, and so is any picture when the server's queue of pictures is full. 409 when the new email belongs to another account; 409 `currency_locked` (naming `currency`) when a mentor changes `currency` while any priced session, paid booking or payout of theirs exists — amounts are never relabelled into another unit (before that, their free sessions follow the new currency); 413 when the upload is too large; 415 for another body type or an image format that is not accepted.
          */
         put: operations["replaceProfile"];
         post?: never;
@@ -2173,6 +2173,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     obtainToken: {
@@ -3180,6 +3181,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateProfile: {
@@ -3210,6 +3212,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listMentors: {

@@ -22,7 +22,7 @@ function pictureUpload(ctx: AppContext, form: ProfileFormFields): string | undef
 async function saveFromRequest(ctx: AppContext, body: ProfileFields | ProfileFormFields): Promise<void> {
   const user = currentUser(ctx);
   const { db, events, config } = ctx.deps;
-  const deps = { db, events, mediaRoot: config.mediaRoot };
+  const deps = { db, events, mediaRoot: config.mediaRoot, images: { jobs: ctx.deps.imageJobs, maxPixels: config.images.maxPixels } };
   if (ctx.is('multipart/form-data')) {
     const form = body as ProfileFormFields;
     const picture = pictureUpload(ctx, form);

@@ -120,9 +120,24 @@ export async function signOut(): Promise<void> {
   if (auth) await api.POST('/api/auth/logout/', { body: { refresh: auth.refresh } }).catch(() => undefined);
 }
 
-/** A same-origin path to return to after signing in (never another site). */
-export function safeNext(value: string | null, fallback = '/dashboard'): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
+/**
+ * A same-origin path to return to after signing in (never another site). The value is resolved the
+ * way the browser would resolve it (`new URL(next, origin)`, which drops tabs and newlines and
+ * reads a backslash as `/`, so that `/<TAB>/evil` and `/<backslash>evil` mean `//evil`); only a
+ * result on our own origin is kept, and it is returned as a path. Control characters and
+ * backslashes are refused outright, as is anything not starting with `/` (`https:`, `javascript:`).
+ */
+export function safeNext(value: string | null, fallback = '/dashboard', origin = location.origin): string {
+  if (!value || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== origin) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') ? fallback : path;
 }
 
 /**
