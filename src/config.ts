@@ -37,6 +37,8 @@ export interface Config {
   trustProxy: boolean;
   redisUrl: string;
   readyLeadMinutes: number;
+  /** Minutes a scheduled session's room stays open after its end (src/services/attendance.ts). */
+  roomGraceMinutes: number;
   reminderMinutes: number;
   schedulerIntervalSeconds: number;
   loginRateLimit: { max: number; windowSeconds: number };
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     redisUrl,
     readyLeadMinutes: int(env, 'READY_LEAD_MINUTES', 30, 0, 24 * 60),
+    roomGraceMinutes: int(env, 'ROOM_GRACE_MINUTES', 15, 0, 24 * 60),
     reminderMinutes: int(env, 'REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
     schedulerIntervalSeconds: int(env, 'SCHEDULER_INTERVAL_SECONDS', 30, 0, 3600),
     loginRateLimit: {

@@ -104,6 +104,7 @@ class Hub implements RealtimeHub {
       events: deps.events,
       logger,
       presence: this.#backend.presence,
+      window: { leadMinutes: config.readyLeadMinutes, graceMinutes: config.roomGraceMinutes },
       acquire: (channel) => this.#acquire(channel),
       release: (channel) => this.#release(channel),
       dispatch: (channel, envelope, where) => this.#dispatch(channel, envelope, where),

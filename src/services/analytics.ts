@@ -144,7 +144,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
     feedbackCount,
     attendanceRate: ratio(
       total((b) => b.session === 'completed' && b.booking === 'attended'),
-      total((b) => b.session === 'completed' && b.booking !== 'cancelled'),
+      total((b) => b.session === 'completed' && (b.booking === 'attended' || b.booking === 'no_show')),
     ),
     cancellationRate: ratio(
       total((b) => b.booking === 'cancelled'),
