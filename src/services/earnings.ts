@@ -78,9 +78,10 @@ export async function mentorBalance(db: Db, mentorId: number): Promise<Balance> 
 }
 
 /**
- * Earnings (the bookings that count, see EARNING_BOOKING) of completed sessions starting in [from, to) (no upper bound when `to` is absent),
- * grouped by the month of their start in `tz`, one item for every key of `months` (zero-filled,
- * in the order given); sessions outside those months are left out. One query, one row per session.
+ * Earnings (the bookings that count: EARNING_BOOKING) of completed sessions starting in [from, to)
+ * (no upper bound when `to` is absent), grouped by the month of their start in `tz`, one item for
+ * every key of `months` (zero-filled, in the order given); sessions outside those months are left
+ * out. One query, one row per session.
  */
 export async function monthlyEarnings(
   db: Db,

@@ -1,7 +1,8 @@
 /**
- * Learners who attended rate completed sessions, once each (a no-show may not: docs/rules.md). The unique index (session_id, learner_id) is what
- * makes "once" hold under concurrency: the check below only gives the usual case a clear answer,
- * and a racing duplicate that passes it is refused by the index, mapped to the same 409.
+ * Learners who attended rate completed sessions, once each (a no-show may not: docs/rules.md). The
+ * unique index (session_id, learner_id) is what makes "once" hold under concurrency: the check
+ * below only gives the usual case a clear answer, and a racing duplicate that passes it is refused
+ * by the index, mapped to the same 409.
  */
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
