@@ -35,6 +35,12 @@ export interface RoomWindow {
 
 export type RoomWindowState = 'open' | 'not_open_yet' | 'closed';
 
+/** The window settings of a configuration. */
+export const roomWindowSettings = (config: { readyLeadMinutes: number; roomGraceMinutes: number }): RoomWindowSettings => ({
+  leadMinutes: config.readyLeadMinutes,
+  graceMinutes: config.roomGraceMinutes,
+});
+
 export function roomWindow(session: Pick<Session, 'start_time' | 'end_time'>, settings: RoomWindowSettings): RoomWindow {
   return {
     opensAt: addMinutes(session.start_time, -settings.leadMinutes),

@@ -204,6 +204,12 @@ describe('attendance', function () {
       expect(refused).to.include({ type: 'error', code: 'room_window_not_open', channel: `room_${later.id}` });
       expect(refused.message).to.contain(addMinutes(later.start_time, -30).toISOString());
       expect((await join(mentor, later)).code).to.equal('room_window_not_open');
+      // The session says when its room opens and closes.
+      const shown = await server.api.get(`/api/sessions/${later.id}/`, auth(learner));
+      expect(shown.body).to.include({
+        room_opens_at: addMinutes(later.start_time, -30).toISOString(),
+        room_closes_at: addMinutes(later.end_time, 15).toISOString(),
+      });
       expect((await join(learner, soon)).type).to.equal('subscribed');
 
       // Ended 5 minutes ago (within the grace) and 20 minutes ago (closed), never started.

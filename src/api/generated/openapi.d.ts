@@ -1393,6 +1393,16 @@ export interface components {
             updated_at: string;
             /** @description The id of the caller's live booking on this session, if any (learners). */
             my_booking: number | null;
+            /**
+             * Format: date-time
+             * @description When the session's room (`room_{id}` on /ws) opens: READY_LEAD_MINUTES before the start. Joining earlier is refused (`room_window_not_open`).
+             */
+            room_opens_at: string;
+            /**
+             * Format: date-time
+             * @description When a scheduled session's room closes: ROOM_GRACE_MINUTES after the end (`room_window_closed` afterwards). A session in progress keeps its room open until it is completed; cancelled and completed sessions have no room.
+             */
+            room_closes_at: string;
         };
         SessionPage: {
             count: number;
