@@ -23,7 +23,7 @@ const world = await prepareWorld({ mentors: ROOMS + 1, learners: ROOMS });
 const mentors = world.users.filter((u) => u.role === 'mentor').slice(1, ROOMS + 1);
 const learners = world.users.filter((u) => u.role === 'learner');
 const now = new Date();
-const start = new Date(now.getTime() + 86_400_000);
+const start = new Date(now.getTime() + 10 * 60_000); // inside the room's window
 const stamp = now.toISOString();
 const sessionIds: number[] = [];
 for (const mentor of mentors) {

@@ -44,6 +44,8 @@ export interface Config {
   readyLeadMinutes: number;
   /** How far ahead a session with live bookings must start, before and after a move. */
   rescheduleNoticeMinutes: number;
+  /** Minutes a scheduled session's room stays open after its end (src/services/attendance.ts). */
+  roomGraceMinutes: number;
   reminderMinutes: number;
   schedulerIntervalSeconds: number;
   /** Login throttling (src/services/loginThrottle.ts, docs/security.md). */
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     readyLeadMinutes: int(env, 'READY_LEAD_MINUTES', 30, 0, 24 * 60),
     rescheduleNoticeMinutes: int(env, 'RESCHEDULE_NOTICE_MINUTES', 24 * 60, 0, 30 * 24 * 60),
+    roomGraceMinutes: int(env, 'ROOM_GRACE_MINUTES', 15, 0, 24 * 60),
     reminderMinutes: int(env, 'REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
     schedulerIntervalSeconds: int(env, 'SCHEDULER_INTERVAL_SECONDS', 30, 0, 3600),
     loginRateLimit: {

@@ -123,6 +123,7 @@ export function statusColor(status: string): Format | undefined {
     case 'booked':
       return 'cyan';
     case 'cancelled':
+    case 'no_show':
     case 'rejected':
     case 'declined':
     case 'inactive':

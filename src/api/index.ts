@@ -11,6 +11,7 @@ import { registerBookingsRoutes } from './bookings/router.ts';
 import { registerRequestsRoutes } from './requests/router.ts';
 import { registerFeedbackRoutes } from './feedback/router.ts';
 import { registerChatRoutes } from './chat/router.ts';
+import { registerAttendanceRoutes } from './attendance/router.ts';
 import { registerEarningsRoutes } from './earnings/router.ts';
 import { registerPayoutsRoutes } from './payouts/router.ts';
 import { registerAnalyticsRoutes } from './analytics/router.ts';
@@ -32,6 +33,7 @@ export function collectRoutes(): ApiRoutes {
     registerRequestsRoutes,
     registerFeedbackRoutes,
     registerChatRoutes,
+    registerAttendanceRoutes,
     registerEarningsRoutes,
     registerPayoutsRoutes,
     registerAnalyticsRoutes,

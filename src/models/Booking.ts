@@ -1,7 +1,7 @@
 import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
 
-export type BookingStatus = 'booked' | 'attended' | 'cancelled';
+export type BookingStatus = 'booked' | 'attended' | 'no_show' | 'cancelled';
 
 export class Booking extends BaseModel {
   static override tableName = 'bookings';

@@ -3,6 +3,7 @@ import './session.ts';
 import './booking.ts';
 import './request.ts';
 import './feedback.ts';
+import './attendance.ts';
 import './payout.ts';
 import './notification.ts';
 

@@ -7,6 +7,7 @@ import type { Schema } from '../api/types.ts';
 import { formatCentsOrNull } from '../lib/money.ts';
 import { iso } from '../lib/time.ts';
 import type { Session, User } from '../models/index.ts';
+import type { RoomWindow } from '../services/attendance.ts';
 import { presentUserSummary } from './user.ts';
 
 export interface SessionView {
@@ -15,6 +16,8 @@ export interface SessionView {
   readyLearnerCount: number;
   /** The viewer's live booking id on this session (learners), or null. */
   myBooking: number | null;
+  /** When the session's room (`room_{id}`) opens and closes. */
+  roomWindow: RoomWindow;
 }
 
 export function canStart(session: Session, readyLearnerCount: number): boolean {
@@ -26,7 +29,7 @@ export function canStart(session: Session, readyLearnerCount: number): boolean {
 }
 
 export function presentSession(view: SessionView): Schema<'Session'> {
-  const { session: s, mentor, readyLearnerCount, myBooking } = view;
+  const { session: s, mentor, readyLearnerCount, myBooking, roomWindow } = view;
   return {
     id: s.id,
     mentor: s.mentor_id,
@@ -53,5 +56,7 @@ export function presentSession(view: SessionView): Schema<'Session'> {
     created_at: iso(s.created_at),
     updated_at: iso(s.updated_at),
     my_booking: myBooking,
+    room_opens_at: iso(roomWindow.opensAt),
+    room_closes_at: iso(roomWindow.closesAt),
   };
 }

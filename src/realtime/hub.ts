@@ -24,6 +24,7 @@ import { ApiError, notFound, serviceUnavailable, unauthorized } from '../errors.
 import { redactUrl } from '../logger.ts';
 import { toApiError } from '../middleware/errorHandler.ts';
 import { User } from '../models/index.ts';
+import { roomWindowSettings } from '../services/attendance.ts';
 import type { Deps } from '../types.ts';
 import { createLocalBackend, type Backend, type Envelope } from './backend.ts';
 import { authorizeChannel, notificationsChannel, parseChannel } from './channels.ts';
@@ -104,12 +105,14 @@ class Hub implements RealtimeHub {
       events: deps.events,
       logger,
       presence: this.#backend.presence,
+      window: roomWindowSettings(config),
       acquire: (channel) => this.#acquire(channel),
       release: (channel) => this.#release(channel),
       dispatch: (channel, envelope, where) => this.#dispatch(channel, envelope, where),
     });
     const pushes = createPushes({
       db: deps.db,
+      window: roomWindowSettings(config),
       dispatch: (channel, envelope) => this.#dispatch(channel, envelope),
       audience: (channel) => this.#audience(channel),
     });

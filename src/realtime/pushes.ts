@@ -19,6 +19,7 @@ import { presentChatMessage } from '../presenters/chat.ts';
 import { presentNotification } from '../presenters/notification.ts';
 import { presentSession } from '../presenters/session.ts';
 import { unreadCounts } from '../services/notifications.ts';
+import type { RoomWindowSettings } from '../services/attendance.ts';
 import { loadSessionViews } from '../services/sessionViews.ts';
 import type { Envelope } from './backend.ts';
 import { notificationsChannel, roomChannel, sessionChannel } from './channels.ts';
@@ -26,6 +27,8 @@ import { CloseCode, type ServerMessage } from './protocol.ts';
 
 export interface PushContext {
   db: Knex;
+  /** The room window shown in session payloads. */
+  window: RoomWindowSettings;
   dispatch(channel: string, envelope: Envelope): void;
   /** False when nobody, on any process, can be listening (the rendering is skipped). */
   audience(channel: string): boolean;
@@ -96,7 +99,7 @@ async function sessionChanged(ctx: PushContext, { session, change }: EventOf<'se
   }
   const channel = sessionChannel(session.id);
   if (!ctx.audience(channel)) return;
-  const [view] = await loadSessionViews(ctx.db, [session]);
+  const [view] = await loadSessionViews(ctx.db, ctx.window, [session]);
   ctx.dispatch(channel, push({ type: 'session_update', channel, change, session: presentSession(view!) }));
 }
 

@@ -20,6 +20,7 @@ import { inTransaction, type EventBus } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Session, User } from '../models/index.ts';
 import { presentChatMessages } from '../presenters/chat.ts';
+import { recordRoomJoin, recordRoomLeave, roomWindow, roomWindowState, type RoomWindowSettings } from '../services/attendance.ts';
 import { postChatMessage, recentChat } from '../services/chat.ts';
 import type { Envelope, EvictReason, MemberRecord, Presence } from './backend.ts';
 import { parseChannel, roomChannel } from './channels.ts';
@@ -35,6 +36,8 @@ export interface RoomsContext {
   events: EventBus;
   logger: Logger;
   presence: Presence;
+  /** When a session's room may be entered (src/services/attendance.ts). */
+  window: RoomWindowSettings;
   /** Starts (first call) or keeps receiving a channel from other processes. */
   acquire(channel: string): Promise<void>;
   release(channel: string): void;
@@ -77,9 +80,12 @@ export class Rooms {
   /** Adds `conn` to the room of `session` (already authorised): announce, then `room_state`. */
   async join(conn: Connection, session: Session, user: User, ref?: string): Promise<void> {
     const channel = roomChannel(session.id);
+    this.#assertWindow(session, channel);
     const role = session.mentor_id === user.id ? 'mentor' : 'learner';
     // Read before entering, so nothing awaits between the announcement and room_state.
     const history = presentChatMessages(await recentChat(this.ctx.db, session.id));
+    // Attendance: this stay is recorded before anyone is told of it (closed by `leave`).
+    await recordRoomJoin(this.ctx.db, { sessionId: session.id, userId: user.id, connectionId: conn.peer });
     const room = this.#room(session.id);
     const member: LocalMember = { conn, record: { peer: conn.peer, user: user.id, role, seq: 0 }, known: new Set(), backlog: [] };
     room.local.set(conn.peer, member);
@@ -90,6 +96,7 @@ export class Rooms {
       joined = await this.ctx.presence.join(session.id, publicMember(member.record));
     } catch (err) {
       this.#forget(room, member);
+      await this.#recordLeave(session.id, conn.peer);
       this.ctx.logger.warn({ reason: (err as Error).message, room: session.id }, 'room join failed: presence unavailable');
       throw new WsError('unavailable', 'The room cannot be joined right now (shared presence unavailable); try again.', { channel });
     }
@@ -120,6 +127,7 @@ export class Rooms {
     const member = room?.local.get(conn.peer);
     if (!room || !member) return false;
     this.#forget(room, member);
+    await this.#recordLeave(sessionId, conn.peer);
     let removed = true;
     try {
       removed = await this.ctx.presence.leave(sessionId, conn.peer);
@@ -204,6 +212,26 @@ export class Rooms {
         }
       }),
     );
+  }
+
+  /** Refuses to enter a room outside its window (before the lead time, after the end + grace). */
+  #assertWindow(session: Session, channel: string): void {
+    const state = roomWindowState(session, this.ctx.window, new Date());
+    if (state === 'open') return;
+    const { opensAt, closesAt } = roomWindow(session, this.ctx.window);
+    if (state === 'not_open_yet') {
+      throw new WsError('room_window_not_open', `The room opens at ${opensAt.toISOString()}, ${this.ctx.window.leadMinutes} minutes before the session starts.`, { channel });
+    }
+    throw new WsError('room_window_closed', `The room closed at ${closesAt.toISOString()}, ${this.ctx.window.graceMinutes} minutes after the session ended.`, { channel });
+  }
+
+  /** Closes this socket's presence record; a failure is logged (the row is closed at completion). */
+  async #recordLeave(sessionId: number, peer: string): Promise<void> {
+    try {
+      await recordRoomLeave(this.ctx.db, { sessionId, connectionId: peer });
+    } catch (err) {
+      this.ctx.logger.warn({ reason: (err as Error).message, room: sessionId }, 'room leave not recorded in attendance');
+    }
   }
 
   #room(sessionId: number): Room {

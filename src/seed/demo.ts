@@ -185,6 +185,16 @@ class DemoWriter {
         created_at: times.bookedAt ?? addMinutes(session.start_time, -7 * DAY),
       } as Partial<Booking>);
       this.created.bookings++;
+      // Those who attended were in the room for the whole class.
+      if (status === 'attended' && times.joinedAt && session.ended_at) {
+        await this.trx('room_presence').insert({
+          session_id: session.id,
+          user_id: learner.id,
+          connection_id: `seed-${session.id}-${learner.id}`,
+          joined_at: times.joinedAt.toISOString(),
+          left_at: session.ended_at.toISOString(),
+        });
+      }
     }
     const liveCount = planned.filter((p) => p.status !== 'cancelled').length;
     if (liveCount) {
@@ -349,12 +359,12 @@ class MentorStory {
     const planned: PlannedBooking[] = people.map((learner, i) => ({
       learner,
       // The first seat is always taken up; others sometimes miss the class or cancel.
-      status: i === 0 ? 'attended' : this.rng.chance(0.75) ? 'attended' : this.rng.chance(0.5) ? 'booked' : 'cancelled',
+      status: i === 0 ? 'attended' : this.rng.chance(0.75) ? 'attended' : this.rng.chance(0.5) ? 'no_show' : 'cancelled',
     }));
     await this.w.bookings(session, planned, { readyAt: addMinutes(start, -5), joinedAt: startedAt });
     for (const p of planned) {
       if (p.status !== 'cancelled') this.earnings.push({ at: session.ended_at!, cents: session.price_cents ?? 0 });
-      if (p.status === 'booked') continue;
+      if (p.status === 'no_show') continue;
       if (p.status === 'cancelled') {
         await this.w.notify({
           to: this.mentor,

@@ -167,7 +167,7 @@ export async function platformStats(db: Db, now: Date): Promise<PlatformStats> {
       active: Number(users?.active ?? 0),
     },
     sessions: countsOf(['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'], sessions),
-    bookings: countsOf(['booked', 'attended', 'cancelled'], bookings),
+    bookings: countsOf(['booked', 'attended', 'no_show', 'cancelled'], bookings),
     requests: countsOf(['pending', 'accepted', 'declined', 'cancelled'], requests),
     grossRevenueCents: Number(revenue?.total ?? 0),
     payoutCents: countsOf(['pending', 'approved', 'paid', 'rejected'], payouts),

@@ -11,6 +11,7 @@ import { invalidField } from '../errors.ts';
 import { monthKey, monthKeysBetween } from '../lib/time.ts';
 import { Session, type User } from '../models/index.ts';
 import type { SessionView } from '../presenters/session.ts';
+import type { RoomWindowSettings } from './attendance.ts';
 import { monthlyEarnings, type MonthlyFigure } from './earnings.ts';
 import { loadSessionViews } from './sessionViews.ts';
 
@@ -84,7 +85,7 @@ export function countsOf<K extends string>(keys: readonly K[], rows: Array<{ key
 const SESSION_STATUSES = ['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'] as const;
 const RATINGS = ['1', '2', '3', '4', '5'] as const;
 
-export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, now: Date): Promise<MentorAnalytics> {
+export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, now: Date, window: RoomWindowSettings): Promise<MentorAnalytics> {
   const fromIso = range.from.toISOString();
   const toIso = range.to.toISOString();
   /** The mentor's sessions (alias `s`) starting in the range. */
@@ -112,7 +113,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
       .where('created_at', '<', toIso)
       .select('status', 'created_at', 'responded_at'),
     monthlyEarnings(db, mentor.id, mentor.timezone, months, range, mentor.currency),
-    upcomingSessions(db, mentor.id, now),
+    upcomingSessions(db, mentor.id, now, window),
   ]);
 
   const sessionsByStatus = countsOf(SESSION_STATUSES, sessionRows as Array<{ key: string; n: number }>);
@@ -144,7 +145,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
     feedbackCount,
     attendanceRate: ratio(
       total((b) => b.session === 'completed' && b.booking === 'attended'),
-      total((b) => b.session === 'completed' && b.booking !== 'cancelled'),
+      total((b) => b.session === 'completed' && (b.booking === 'attended' || b.booking === 'no_show')),
     ),
     cancellationRate: ratio(
       total((b) => b.booking === 'cancelled'),
@@ -161,11 +162,11 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
  * The next scheduled sessions, whatever the range: those not yet over (a session in its slot that
  * has not been started is still the mentor's next thing to do), soonest first.
  */
-async function upcomingSessions(db: Db, mentorId: number, now: Date): Promise<SessionView[]> {
+async function upcomingSessions(db: Db, mentorId: number, now: Date, window: RoomWindowSettings): Promise<SessionView[]> {
   const sessions = await Session.query(db)
     .where({ mentor_id: mentorId, status: 'scheduled' })
     .where('end_time', '>', now.toISOString())
     .orderBy([{ column: 'start_time' }, { column: 'id' }])
     .limit(UPCOMING_LIMIT);
-  return loadSessionViews(db, sessions);
+  return loadSessionViews(db, window, sessions);
 }

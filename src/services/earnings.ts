@@ -1,7 +1,10 @@
 /**
- * A mentor's money. Earned: payments of non-cancelled bookings of completed sessions. Upcoming: the
- * same for sessions still scheduled or in progress. Every payout that was not rejected (pending,
- * approved or paid) is already spoken for, so available = earned − those payouts.
+ * A mentor's money. Earned: payments of the bookings of completed sessions that count toward
+ * earnings (docs/rules.md, "Attendance, no-shows and earnings"): `attended` bookings, and `no_show`
+ * bookings of a session that was held (started); a session never started earns nothing from its
+ * no-shows. Upcoming: live bookings of sessions still scheduled or in progress. Every payout that
+ * was not rejected (pending, approved or paid) is already spoken for, so available = earned − those
+ * payouts.
  *
  * Amounts are summed in cents as recorded, and only those recorded in the mentor's profile
  * currency: nothing is converted, so an amount in another unit (possible only in rows written
@@ -15,6 +18,12 @@ import { lastMonths, monthKey } from '../lib/time.ts';
 import type { User } from '../models/index.ts';
 
 type Db = Knex | Knex.Transaction;
+
+/**
+ * Whether booking `b` of completed session `s` pays the mentor: the learner came, or the class was
+ * held (started) and the learner did not come. One SQL condition shared by every figure.
+ */
+export const EARNING_BOOKING = "(b.status = 'attended' OR (b.status = 'no_show' AND s.started_at IS NOT NULL))";
 
 export interface Balance {
   earnedCents: number;
@@ -32,7 +41,7 @@ export interface MonthlyFigure {
   earnedCents: number;
   /** Completed sessions starting that month. */
   sessions: number;
-  /** Non-cancelled bookings of those sessions. */
+  /** Live (not cancelled) bookings of those sessions, attended or not. */
   bookings: number;
 }
 
@@ -51,7 +60,7 @@ export async function mentorBalance(db: Db, mentorId: number, currency: string):
       .where('b.currency', currency)
       .whereNot('b.status', 'cancelled')
       .first(
-        db.raw("COALESCE(SUM(CASE WHEN s.status = 'completed' THEN b.payment_amount_cents ELSE 0 END), 0) AS earned"),
+        db.raw(`COALESCE(SUM(CASE WHEN s.status = 'completed' AND ${EARNING_BOOKING} THEN b.payment_amount_cents ELSE 0 END), 0) AS earned`),
         db.raw("COALESCE(SUM(CASE WHEN s.status IN ('scheduled', 'in_progress') THEN b.payment_amount_cents ELSE 0 END), 0) AS upcoming"),
       ),
     db('payouts').where({ mentor_id: mentorId, currency }).groupBy('status').select('status').sum({ total: 'amount_cents' }),
@@ -72,10 +81,10 @@ export async function mentorBalance(db: Db, mentorId: number, currency: string):
 }
 
 /**
- * Earnings of completed sessions starting in [from, to) (no upper bound when `to` is absent),
- * grouped by the month of their start in `tz`, one item for every key of `months` (zero-filled,
- * in the order given); sessions outside those months are left out. With `currency`, only payments
- * in that currency are summed. One query, one row per session.
+ * Earnings (the bookings that count: EARNING_BOOKING) of completed sessions starting in [from, to)
+ * (no upper bound when `to` is absent), grouped by the month of their start in `tz`, one item for
+ * every key of `months` (zero-filled, in the order given); sessions outside those months are left
+ * out. With `currency`, only payments in that currency are summed. One query, one row per session.
  */
 export async function monthlyEarnings(
   db: Db,
@@ -94,7 +103,11 @@ export async function monthlyEarnings(
     .where('s.status', 'completed')
     .where('s.start_time', '>=', range.from.toISOString())
     .groupBy('s.id', 's.start_time')
-    .select('s.start_time', db.raw('COALESCE(SUM(b.payment_amount_cents), 0) AS earned'), db.raw('COUNT(b.id) AS bookings'));
+    .select(
+      's.start_time',
+      db.raw(`COALESCE(SUM(CASE WHEN ${EARNING_BOOKING} THEN b.payment_amount_cents ELSE 0 END), 0) AS earned`),
+      db.raw('COUNT(b.id) AS bookings'),
+    );
   if (range.to) q.where('s.start_time', '<', range.to.toISOString());
   const rows = (await q) as Array<{ start_time: string | Date; earned: number | string; bookings: number | string }>;
 

@@ -1,7 +1,8 @@
 /**
- * Learners rate completed sessions, once each. The unique index (session_id, learner_id) is what
- * makes "once" hold under concurrency: the check below only gives the usual case a clear answer,
- * and a racing duplicate that passes it is refused by the index, mapped to the same 409.
+ * Learners who attended rate completed sessions, once each (a no-show may not: docs/rules.md). The
+ * unique index (session_id, learner_id) is what makes "once" hold under concurrency: the check
+ * below only gives the usual case a clear answer, and a racing duplicate that passes it is refused
+ * by the index, mapped to the same 409.
  */
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
@@ -21,6 +22,9 @@ const alreadyRated = () => conflict('You have already rated this session.', 'fee
 export async function createFeedback({ actor, ...tx }: Tx & { actor: User }, session: Session, input: NewFeedback): Promise<Feedback> {
   if (session.status !== 'completed') {
     throw conflict(`Only a completed session can be rated; this one is ${session.status}.`, 'session_not_completed');
+  }
+  if (session.viewerBooking?.status !== 'attended') {
+    throw conflict('Only learners who attended the class may rate it: you were not in the room.', 'not_attended');
   }
   const existing = await Feedback.query(tx.trx).findOne({ session_id: session.id, learner_id: actor.id });
   if (existing) throw alreadyRated();

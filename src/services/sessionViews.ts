@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { Session, User } from '../models/index.ts';
 import type { SessionView } from '../presenters/session.ts';
+import { roomWindow, type RoomWindowSettings } from './attendance.ts';
 
 interface BookingFigures {
   session_id: number | string;
@@ -28,9 +29,13 @@ function bookingFigures(db: Knex | Knex.Transaction, ids: number[], viewerId: nu
     ) as unknown as Promise<BookingFigures[]>;
 }
 
-/** `viewer` is the caller: their id finds their booking, and they need not be loaded as a mentor. */
+/**
+ * `viewer` is the caller: their id finds their booking, and they need not be loaded as a mentor.
+ * `window` is the deployment's room window (READY_LEAD_MINUTES, ROOM_GRACE_MINUTES).
+ */
 export async function loadSessionViews(
   db: Knex | Knex.Transaction,
+  window: RoomWindowSettings,
   sessions: Session[],
   viewer?: number | User,
 ): Promise<SessionView[]> {
@@ -52,11 +57,17 @@ export async function loadSessionViews(
       mentor: mentorById.get(session.mentor_id)!,
       readyLearnerCount: Number(f?.ready ?? 0),
       myBooking: f?.mine == null ? null : Number(f.mine),
+      roomWindow: roomWindow(session, window),
     };
   });
 }
 
-export async function loadSessionView(db: Knex | Knex.Transaction, session: Session, viewer?: number | User): Promise<SessionView> {
-  const [view] = await loadSessionViews(db, [session], viewer);
+export async function loadSessionView(
+  db: Knex | Knex.Transaction,
+  window: RoomWindowSettings,
+  session: Session,
+  viewer?: number | User,
+): Promise<SessionView> {
+  const [view] = await loadSessionViews(db, window, [session], viewer);
   return view!;
 }

@@ -20,6 +20,7 @@ import { parseMoneyOrNull } from '../lib/money.ts';
 import { addMinutes, iso } from '../lib/time.ts';
 import { Session, User, dbTime, type NotificationType, type SessionStatus } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
+import { settleAttendance } from './attendance.ts';
 import { links, notifyMany } from './notifications.ts';
 
 export type ActorTx = Tx & { actor: User };
@@ -385,31 +386,37 @@ export async function startSession({ actor, ...tx }: ActorTx, session: Session, 
 
 /**
  * Completes the session if it is still in one of `from` — a conditional UPDATE, so the mentor and
- * the scheduler (or two scheduler processes) never both complete it — and marks the bookings of
- * learners who were ready or joined as attended. Undefined when someone else moved it first.
+ * the scheduler (or two scheduler processes) never both complete it — and decides attendance from
+ * the room's presence: `attended` or `no_show` (src/services/attendance.ts). Undefined when
+ * someone else moved it first.
  */
 async function finishSession(trx: Knex.Transaction, sessionId: number, from: SessionStatus[], endedAt: Date): Promise<Session | undefined> {
-  const at = dbTime(new Date());
+  const now = new Date();
   const moved = await trx('sessions')
     .where('id', sessionId)
     .whereIn('status', from)
-    .update({ status: 'completed', ended_at: dbTime(endedAt), updated_at: at });
+    .update({ status: 'completed', ended_at: dbTime(endedAt), updated_at: dbTime(now) });
   if (moved !== 1) return undefined;
-  await trx('bookings')
-    .where({ session_id: sessionId, status: 'booked' })
-    .where((q) => q.whereNotNull('learner_ready_at').orWhereNotNull('joined_at'))
-    .update({ status: 'attended', updated_at: at });
+  await settleAttendance(trx, sessionId, now);
   return reload(trx, sessionId);
 }
 
 const rateItMessage = (session: Session) => `"${session.title}" has ended — rate it and tell the mentor how it went.`;
 
-/** The mentor ends the live class; every learner with a live booking is asked for feedback. */
+/** Asks the learners who attended (only they may rate) for feedback. */
+async function askForFeedback(tx: Tx, session: Session): Promise<void> {
+  const attended: Array<{ learner_id: number }> = await tx.trx('bookings')
+    .where({ session_id: session.id, status: 'attended' })
+    .select('learner_id');
+  await notifyUsers(tx, attended.map((r) => Number(r.learner_id)), session, 'session_completed', rateItMessage(session), links.session(session.id));
+}
+
+/** The mentor ends the live class; every learner who attended is asked for feedback. */
 export async function completeSession(tx: ActorTx, session: Session, now = new Date()): Promise<Session> {
   requireStatus(session, 'completed', ['in_progress']);
   const completed = await finishSession(tx.trx, session.id, ['in_progress'], now);
   if (!completed) throw conflict('The session changed status meanwhile; reload it.', 'session_wrong_status');
-  await notifyUsers(tx, await liveLearnerIds(tx.trx, session.id), completed, 'session_completed', rateItMessage(completed), links.session(session.id));
+  await askForFeedback(tx, completed);
   tx.emit({ type: 'session.changed', session: completed, change: 'completed' });
   return completed;
 }
@@ -422,10 +429,7 @@ export async function completeSession(tx: ActorTx, session: Session, now = new D
 export async function autoCompleteSession(tx: Tx, session: Session): Promise<Session | undefined> {
   const completed = await finishSession(tx.trx, session.id, ['scheduled', 'in_progress'], session.end_time);
   if (!completed) return undefined;
-  const attended: Array<{ learner_id: number }> = await tx.trx('bookings')
-    .where({ session_id: session.id, status: 'attended' })
-    .select('learner_id');
-  await notifyUsers(tx, attended.map((r) => Number(r.learner_id)), completed, 'session_completed', rateItMessage(completed), links.session(session.id));
+  await askForFeedback(tx, completed);
   tx.emit({ type: 'session.changed', session: completed, change: 'completed' });
   return completed;
 }

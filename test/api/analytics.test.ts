@@ -16,7 +16,7 @@ describe('analytics', () => {
 
   const get = (user: User | null, qs = '') => server.api.get(`/api/analytics/${qs}`, user ? { token: tokenFor(server, user) } : {});
 
-  const book = (session: Session, learner: User, status: 'booked' | 'attended' | 'cancelled' = 'attended') =>
+  const book = (session: Session, learner: User, status: 'booked' | 'attended' | 'no_show' | 'cancelled' = 'attended') =>
     buildBooking(server.db, { session, learner_id: learner.id, status, cancelled_at: status === 'cancelled' ? session.start_time : null });
 
   const feedback = (session: Session, learner: User, rating: number) =>
@@ -45,12 +45,19 @@ describe('analytics', () => {
     const mentor = await buildMentor(server.db);
     const [l1, l2, l3, l4, l5] = await Promise.all([1, 2, 3, 4, 5].map(() => buildLearner(server.db)));
     const session = (status: Session['status'], start: string, price = 3000) =>
-      buildSession(server.db, { mentor_id: mentor.id, status, start_time: new Date(start), price_cents: price, capacity: 10 });
+      buildSession(server.db, {
+        mentor_id: mentor.id,
+        status,
+        start_time: new Date(start),
+        started_at: status === 'completed' ? new Date(start) : null,
+        price_cents: price,
+        capacity: 10,
+      });
 
     const a = await session('completed', '2025-02-10T10:00:00Z');
     await book(a, l1!);
     await book(a, l2!);
-    await book(a, l3!, 'booked'); // a no-show
+    await book(a, l3!, 'no_show'); // held without them: the fee is still earned
     const b = await session('completed', '2025-03-15T10:00:00Z');
     await book(b, l1!);
     await book(b, l4!, 'cancelled');
@@ -92,7 +99,7 @@ describe('analytics', () => {
       total_sessions: 4,
       average_rating: 4,
       feedback_count: 3,
-      attendance_rate: 0.75, // 3 attended of 4 live bookings of completed sessions
+      attendance_rate: 0.75, // 3 attended of 3 attended + 1 no-show, of completed sessions
       median_response_time_seconds: 120,
     });
     expect(body.cancellation_rate).to.be.closeTo(2 / 6, 1e-9);

@@ -73,6 +73,18 @@ describe('feedback', () => {
       });
     }
 
+    it('answers 409 not_attended to a learner who never came into the room (no_show), and stores nothing', async () => {
+      const [came, absent] = [await buildLearner(server.db), await buildLearner(server.db)];
+      const session = await buildSession(server.db, { mentor_id: mentor.id, status: 'completed', start_time: addMinutes(new Date(), -120), started_at: addMinutes(new Date(), -120), capacity: 2 });
+      await buildBooking(server.db, { session, learner_id: came.id, status: 'attended' });
+      await buildBooking(server.db, { session, learner_id: absent.id, status: 'no_show' });
+      const res = await server.api.post(url(session), { rating: 1, comment: 'never there' }, { token: token(absent) });
+      expect(res.status).to.equal(409);
+      expect(res.body.code).to.equal('not_attended');
+      expect(await Feedback.query(server.db).where('session_id', session.id)).to.deep.equal([]);
+      expect((await server.api.post(url(session), { rating: 5 }, { token: token(came) })).status).to.equal(201);
+    });
+
     it('answers 409 for a session that is not completed yet', async () => {
       const learner = await buildLearner(server.db);
       const session = await sessionWith('scheduled', [learner]);

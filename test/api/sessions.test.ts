@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { attend } from '../helpers/attend.ts';
 import { eventsDuring as recordEvents } from '../helpers/events.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
 import type { DomainEvent, EventOf } from '../../src/events.ts';
@@ -597,6 +598,8 @@ describe('sessions', () => {
       expect(sessionChanges(join)).to.have.length(0);
       expect((await Booking.query(server.db).findById(bookings.late.id))!.joined_at).to.be.instanceOf(Date);
       expect((await server.api.post(`/api/sessions/${session.id}/start/`, undefined, auth(mentor))).status).to.equal(200);
+      // Attendance is being in the room: the ready and the late learner come, the absent one never does.
+      for (const learner of [ready, late]) await attend(server, tokenFor(server, learner), session.id);
 
       expect((await server.api.post(`/api/sessions/${session.id}/complete/`, undefined, auth(ready))).status).to.equal(403);
       const completed = await eventsDuring(async () => {
@@ -607,12 +610,14 @@ describe('sessions', () => {
       });
       expect(sessionChanges(completed).map((e) => [e.change, e.session.status])).to.deep.equal([['completed', 'completed']]);
       const statuses = await Booking.query(server.db).where('session_id', session.id).orderBy('id');
-      expect(statuses.map((b) => b.status)).to.deep.equal(['attended', 'attended', 'booked']);
-      for (const learner of [ready, late, absent]) {
+      expect(statuses.map((b) => b.status)).to.deep.equal(['attended', 'attended', 'no_show']);
+      // Those who came are asked to rate it; the no-show may not rate, so is not asked.
+      for (const learner of [ready, late]) {
         const told = await notificationsOf(learner, 'session_completed');
         expect(told).to.have.length(1);
         expect(told[0]!.message).to.contain('rate it');
       }
+      expect(await notificationsOf(absent, 'session_completed')).to.have.length(0);
       expect((await server.api.post(`/api/sessions/${session.id}/complete/`, undefined, auth(mentor))).status).to.equal(409);
       expect((await server.api.post(`/api/sessions/${session.id}/start/`, undefined, auth(mentor))).status).to.equal(409);
     });

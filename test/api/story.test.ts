@@ -1,11 +1,12 @@
 /**
  * The whole mentoring story through HTTP only (every response checked against openapi.yaml):
- * register → create and publish → book → notifications → ready → start → complete → feedback →
+ * register → create and publish → book → notifications → ready → start → room → complete → feedback →
  * earnings in the right month → payout requested and approved by an admin → analytics.
  * Plus the request workflow: accept with a slot, decline with a reason.
  */
 import { expect } from 'chai';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { attend } from '../helpers/attend.ts';
 import { buildAdmin, PASSWORD } from '../helpers/factories.ts';
 import { monthKey } from '../../src/lib/time.ts';
 
@@ -81,6 +82,8 @@ describe('the full story, through HTTP only', function () {
     expect(started.body.status).to.equal('in_progress');
     const joined = await server.api.post(`/api/sessions/${id}/start/`, undefined, { token: learner.token });
     expect(joined.status).to.equal(200);
+    // …and comes into the room (over /ws): that is what makes the booking `attended`.
+    await attend(server, learner.token, id);
 
     // Feedback is refused until the session is completed.
     const early = await server.api.post(`/api/sessions/${id}/feedback/`, { rating: 5 }, { token: learner.token });

@@ -13,7 +13,7 @@ import { attachRealtime } from '../../src/realtime/hub.ts';
 import { addMinutes } from '../../src/lib/time.ts';
 import { Feedback, type User } from '../../src/models/index.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
-import { buildBooking, buildLearner, buildMentor, buildNotification, buildSession, PASSWORD, tokenFor } from '../helpers/factories.ts';
+import { buildBooking, buildLearner, buildMentor, buildNotification, buildPresence, buildSession, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { axeViolations, DESKTOP, formatViolations, launchBrowser, MOBILE, openPage, screenshot, signIn } from '../helpers/browser.ts';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -59,6 +59,7 @@ describe('browser: dashboard and notification bell', function () {
   let mentor: User;
   let learner: User;
   let createdSessionId: number;
+  let firstSessionId: number;
 
   const dashboard = () => page.locator('mentor-dashboard');
   const badge = () => page.locator('notification-bell [part="badge"]');
@@ -81,6 +82,11 @@ describe('browser: dashboard and notification bell', function () {
     await buildBooking(server.db, { session: first, learner_id: a!.id, status: 'attended' });
     await buildBooking(server.db, { session: first, learner_id: b!.id, status: 'attended' });
     await buildBooking(server.db, { session: second, learner_id: c!.id, status: 'attended' });
+    // c was booked on the first class too but never came (a no-show of a class never started: no fee).
+    await buildBooking(server.db, { session: first, learner_id: c!.id, status: 'no_show' });
+    await buildPresence(server.db, { session: first, user_id: a!.id, joined_at: first.start_time, left_at: addMinutes(first.start_time, 45) });
+    await buildPresence(server.db, { session: first, user_id: b!.id, joined_at: addMinutes(first.start_time, 5), left_at: addMinutes(first.start_time, 60) });
+    firstSessionId = first.id;
     await Feedback.query(server.db).insert({ session_id: first.id, learner_id: a!.id, rating: 5, comment: 'Great' } as Partial<Feedback>);
     await Feedback.query(server.db).insert({ session_id: second.id, learner_id: c!.id, rating: 4, comment: null } as Partial<Feedback>);
 
@@ -109,6 +115,25 @@ describe('browser: dashboard and notification bell', function () {
     const analytics = (await server.api.get('/api/analytics/', { token: tokenFor(server, mentor) })).body;
     const earnings = (await server.api.get('/api/earnings/', { token: tokenFor(server, mentor) })).body;
     expect([analytics.students, analytics.total_sessions, analytics.average_rating, earnings.total_earned]).to.deep.equal([3, 2, 4.5, '130.00']);
+  });
+
+  it('shows who came to a class: per learner, attended or no-show and the time in the room', async () => {
+    const row = dashboard().locator(`[data-session-id="${firstSessionId}"]`);
+    const toggle = row.locator('[data-action="attendance"]');
+    await toggle.click();
+    const lines = row.locator('[part="attendance"] li');
+    await lines.nth(2).waitFor();
+    const texts = (await lines.allTextContents()).map((t) => t.replace(/· joined .*/, '· joined …'));
+    expect(texts).to.deep.equal([
+      'Lin LearnerAttended45 min in the room · joined …',
+      `${(await lines.nth(1).locator('span').first().textContent())}Attended55 min in the room · joined …`,
+      `${(await lines.nth(2).locator('span').first().textContent())}No shownever joined the room`,
+    ]);
+    expect(await toggle.getAttribute('aria-expanded')).to.equal('true');
+    await expectNoAxeViolations(page, '/dashboard#sessions (attendance)');
+    await toggle.click();
+    await row.locator('[part="attendance"]').waitFor({ state: 'detached' });
+    expect(await toggle.getAttribute('aria-expanded')).to.equal('false');
   });
 
   it('creates a session through the form, with the API field errors beside the fields', async () => {

@@ -2,7 +2,9 @@
  * <session-room> on /room/{id} in Chromium: a mentor and a learner (two browser contexts, fake
  * camera, microphone and screen) go through the lobby and readiness, join, see and hear each other
  * over a real WebRTC connection, chat, mute, share a screen, leave and come back, survive the
- * server dropping the mentor's socket, and end the class with the learner's feedback. Also: axe-core
+ * server dropping the mentor's socket, and end the class with the learner's feedback. Attendance is
+ * recorded from the room: the learner who came is `attended`; a third booked learner who never
+ * joins is a `no_show` and may not rate (409). Also: axe-core
  * in the lobby and the call, the 390×844 layout, user text as text.
  *
  * WebRTC must stay on loopback, so this file runs itself again inside a network namespace that has
@@ -15,9 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Feedback } from '../../src/models/index.ts';
+import { Booking, Feedback, Session, type User } from '../../src/models/index.ts';
 import { axeViolations, CHROMIUM_PATH, DESKTOP, formatViolations, launchBrowser, screenshot } from '../helpers/browser.ts';
-import { tokenFor } from '../helpers/factories.ts';
+import { buildBooking, buildLearner, tokenFor } from '../helpers/factories.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { canUnshareNetwork, inLoopbackNamespace, killGroup, onlyLoopbackInterfaces, spawnInLoopbackNamespace } from './netns.ts';
 import {
@@ -85,6 +87,8 @@ function roomSuite(this: Mocha.Suite): void {
   let server: TestServer;
   let browser: Browser;
   let world: RoomWorld;
+  /** Booked too, but never comes into the room. */
+  let absent: User;
   let sockets: ReturnType<typeof trackWebSockets>;
   const contexts: BrowserContext[] = [];
   let mentorPage: RoomPage;
@@ -96,6 +100,9 @@ function roomSuite(this: Mocha.Suite): void {
     server = await getTestServer();
     sockets = trackWebSockets(server);
     world = await buildRoomWorld(server, `Live clinic ${XSS}`);
+    await Session.query(server.db).findById(world.session.id).patch({ capacity: 2 } as Partial<Session>);
+    absent = await buildLearner(server.db, { first_name: 'Abe', last_name: 'Sent' });
+    await buildBooking(server.db, { session: world.session, learner_id: absent.id });
     const mentor = await openRoom(browser, server.url, world.mentor, world.session.id, DESKTOP);
     const learner = await openRoom(browser, server.url, world.learner, world.session.id, DESKTOP);
     contexts.push(mentor.context, learner.context);
@@ -127,7 +134,7 @@ function roomSuite(this: Mocha.Suite): void {
       expect(await room.getByLabel('Microphone').locator('option').count()).to.be.above(0);
       expect(await action(page, 'start').count(), 'no "Start Class" before anyone is ready').to.equal(0);
     }
-    await mentorPage.locator('session-room [part="readiness"]').getByText('0 of 1').waitFor();
+    await mentorPage.locator('session-room [part="readiness"]').getByText('0 of 2').waitFor();
     await learnerPage.locator('session-room [part="readiness"]').getByText('Ada Mentor (mentor)').waitFor();
     await screenshot(mentorPage, 'room-lobby-1280.png');
     await expectNoAxeViolations(mentorPage, '/room/{id} (lobby)');
@@ -141,7 +148,7 @@ function roomSuite(this: Mocha.Suite): void {
     await action(learnerPage, 'ready').click();
     await action(learnerPage, 'start').waitFor();
     await action(mentorPage, 'start').waitFor();
-    await mentorPage.locator('session-room [part="readiness"]').getByText('1 of 1').waitFor();
+    await mentorPage.locator('session-room [part="readiness"]').getByText('1 of 2').waitFor();
   });
 
   it('joins both: the peers connect on loopback and each side decodes the other\'s video', async () => {
@@ -165,6 +172,14 @@ function roomSuite(this: Mocha.Suite): void {
     expect(await remoteTiles(learnerPage).textContent()).to.include('Ada Mentor (mentor)');
     const session = await server.api.get(`/api/sessions/${world.session.id}/`, { token: tokenFor(server, world.mentor) });
     expect(session.body.status).to.equal('in_progress');
+    // Both are recorded in the room; the third learner is not.
+    const attendance = await server.api.get(`/api/sessions/${world.session.id}/attendance/`, { token: tokenFor(server, world.mentor) });
+    expect(attendance.status).to.equal(200);
+    const byLearner = new Map(attendance.body.bookings.map((b: { learner: number }) => [b.learner, b]));
+    expect(byLearner.get(world.learner.id)).to.include({ status: 'booked', in_room: true });
+    expect(byLearner.get(absent.id)).to.include({ status: 'booked', in_room: false, first_joined_at: null });
+    const mentorStays = await server.db('room_presence').where({ session_id: world.session.id, user_id: world.mentor.id });
+    expect(mentorStays).to.have.length(1);
     await screenshot(mentorPage, 'room-call-1280.png');
     await expectNoAxeViolations(mentorPage, '/room/{id} (in the call)');
   });
@@ -308,6 +323,21 @@ function roomSuite(this: Mocha.Suite): void {
 
     const feedback = await Feedback.query(server.db).where({ session_id: world.session.id });
     expect(feedback.map((f) => [f.learner_id, f.rating, f.comment])).to.deep.equal([[world.learner.id, 5, `Clear and patient ${XSS}`]]);
+
+    // Attendance at completion: the learner was in the room (and came back after leaving once),
+    // the third learner never was.
+    const bookings = await Booking.query(server.db).where({ session_id: world.session.id }).orderBy('id');
+    expect(bookings.map((b) => [b.learner_id, b.status])).to.deep.equal([[world.learner.id, 'attended'], [absent.id, 'no_show']]);
+    const attendance = await server.api.get(`/api/sessions/${world.session.id}/attendance/`, { token: tokenFor(server, world.mentor) });
+    const [came, never] = attendance.body.bookings;
+    expect(came).to.include({ status: 'attended', in_room: false });
+    expect(came.present_seconds).to.be.above(0);
+    expect(new Date(came.last_left_at).getTime()).to.be.above(new Date(came.first_joined_at).getTime());
+    expect(never).to.include({ status: 'no_show', first_joined_at: null, present_seconds: 0 });
+    expect(await server.db('room_presence').where({ session_id: world.session.id, user_id: world.learner.id })).to.have.length.at.least(2);
+    const refused = await server.api.post(`/api/sessions/${world.session.id}/feedback/`, { rating: 1 }, { token: tokenFor(server, absent) });
+    expect(refused.status).to.equal(409);
+    expect(refused.body.code).to.equal('not_attended');
   });
 
   it('logged no errors, failed requests or dialogs on either page', () => {

@@ -103,7 +103,7 @@ describe('mentorctl: local bootstrap', function () {
     const statuses = async (table: string) =>
       (await db(table).distinct('status').orderBy('status')).map((r: { status: string }) => r.status);
     expect(await statuses('sessions')).to.deep.equal(['cancelled', 'completed', 'draft', 'in_progress', 'scheduled']);
-    expect(await statuses('bookings')).to.deep.equal(['attended', 'booked', 'cancelled']);
+    expect(await statuses('bookings')).to.deep.equal(['attended', 'booked', 'cancelled', 'no_show']);
     expect(await statuses('requests')).to.deep.equal(['accepted', 'cancelled', 'declined', 'pending']);
     expect(await statuses('payouts')).to.deep.equal(['approved', 'paid', 'pending', 'rejected']);
 

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createKnex } from '../../src/db/knex.ts';
-import { migrateLatest, migrationStatus, rollbackAll } from '../../src/db/migrate.ts';
+import { migrateLatest, migrationConfig, migrationStatus, rollbackAll } from '../../src/db/migrate.ts';
 import { freshDatabase } from '../helpers/server.ts';
 
-const TABLES = ['users', 'refresh_tokens', 'sessions', 'bookings', 'requests', 'notifications', 'feedback', 'payouts', 'chat_messages'];
+const TABLES = ['users', 'refresh_tokens', 'sessions', 'bookings', 'requests', 'notifications', 'feedback', 'payouts', 'chat_messages', 'room_presence'];
 
 async function exerciseConstraints(db: Knex) {
   const now = new Date().toISOString();
@@ -88,6 +88,54 @@ function suite(name: string, open: () => Promise<{ db: Knex; done: () => Promise
       // And up again from scratch.
       await migrateLatest(db);
       expect(await tables(db)).to.include.members(TABLES);
+    });
+
+    it('attendance: adds no_show (old unmarked bookings of completed sessions become no_show) and room_presence, and undoes it', async () => {
+      await rollbackAll(db);
+      const config = migrationConfig();
+      await db.migrate.up({ ...config, name: '20261124000000_initial' });
+      const now = new Date().toISOString();
+      const later = new Date(Date.now() + 3600_000).toISOString();
+      const id = (row: unknown) => (typeof row === 'object' ? (row as { id: number }).id : (row as number));
+      const user = async (name: string, role: string) =>
+        id((await db('users').insert({ username: name, email: `${name}@x.io`, password_hash: 'x', role, created_at: now, updated_at: now }).returning('id'))[0]);
+      const mentorId = await user('am', 'mentor');
+      const learnerId = await user('al', 'learner');
+      const session = (status: string) => ({ mentor_id: mentorId, title: 't', start_time: now, duration: 60, end_time: later, status, capacity: 3, created_at: now, updated_at: now });
+      const done = id((await db('sessions').insert(session('completed')).returning('id'))[0]);
+      const open = id((await db('sessions').insert(session('scheduled')).returning('id'))[0]);
+      const booking = (sessionId: number, status: string) => ({ session_id: sessionId, learner_id: learnerId, status, created_at: now, updated_at: now });
+      const unmarked = id((await db('bookings').insert(booking(done, 'booked')).returning('id'))[0]);
+      const upcoming = id((await db('bookings').insert(booking(open, 'booked')).returning('id'))[0]);
+      const rejects = async (p: Promise<unknown>) => {
+        let failed = false;
+        try {
+          await p;
+        } catch {
+          failed = true;
+        }
+        expect(failed, 'the database accepted a row that breaks a constraint').to.equal(true);
+      };
+      await rejects(db('bookings').insert(booking(open, 'no_show')));
+
+      await migrateLatest(db);
+      const status = async (bookingId: number) => (await db('bookings').where({ id: bookingId }).first()).status;
+      expect(await status(unmarked)).to.equal('no_show');
+      expect(await status(upcoming)).to.equal('booked');
+      // The rebuilt table keeps its constraints and indexes.
+      await rejects(db('bookings').insert(booking(open, 'bogus')));
+      await rejects(db('bookings').insert(booking(open, 'booked'))); // one live booking per learner and session
+      await rejects(db('bookings').insert({ ...booking(open, 'cancelled') })); // cancelled_at required
+      const presence = { session_id: done, user_id: learnerId, connection_id: 'peer-1', joined_at: now, left_at: later };
+      await db('room_presence').insert(presence);
+      await rejects(db('room_presence').insert({ ...presence, joined_at: later, left_at: now }));
+      await rejects(db('room_presence').insert({ ...presence, session_id: 999999 }));
+
+      await db.migrate.down(config);
+      expect(await status(unmarked)).to.equal('booked');
+      await rejects(db('bookings').insert(booking(done, 'no_show')));
+      expect(await tables(db)).to.not.include('room_presence');
+      await migrateLatest(db);
     });
   });
 }

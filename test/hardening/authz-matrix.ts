@@ -88,6 +88,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixRow> = {
   listSessionFeedback: { target: 'done', expect: E(200, 404, 404, 200, 401) },
   createFeedback: { owner: 'bookedLearner', target: 'done', body: () => ({ rating: 5, comment: 'Great' }), expect: E(201, 404, 404, 403, 401) },
   listSessionChat: { target: 'open', expect: E(200, 404, 403, 200, 401) },
+  // Attendance (who came, for how long): the owning mentor and admins; a learner who can see the session gets 403.
+  getSessionAttendance: { target: 'open', expect: E(200, 404, 403, 200, 401) },
 
   // Bookings: the seat is its learner's; the session's mentor and admins may read it.
   listBookings: { expect: SIGNED_IN },

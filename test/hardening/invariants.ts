@@ -18,7 +18,7 @@ const bool = (v: unknown) => v === true || v === 1 || v === '1';
 async function tables(db: Knex) {
   const [users, sessions, bookings, requests, feedback, payouts, notifications, chat] = await Promise.all([
     db('users').select('id', 'role', 'is_admin', 'currency'),
-    db('sessions').select('id', 'mentor_id', 'status', 'capacity', 'booked_count', 'start_time', 'duration', 'end_time', 'price_cents', 'currency', 'cancelled_at'),
+    db('sessions').select('id', 'mentor_id', 'status', 'capacity', 'booked_count', 'start_time', 'duration', 'end_time', 'price_cents', 'currency', 'cancelled_at', 'started_at'),
     db('bookings').select('id', 'session_id', 'learner_id', 'status', 'payment_amount_cents', 'currency', 'cancelled_at'),
     db('requests').select('id', 'learner_id', 'mentor_id', 'status', 'session_id', 'responded_at'),
     db('feedback').select('id', 'session_id', 'learner_id', 'rating'),
@@ -78,7 +78,7 @@ export async function findViolations(db: Knex): Promise<string[]> {
     }
   }
 
-  // Feedback: one per learner and session, 1–5, by a learner who held a seat on a completed session.
+  // Feedback: one per learner and session, 1–5, by a learner who attended a completed session.
   const feedbackKeys = new Set<string>();
   for (const f of t.feedback!) {
     const key = `${f.session_id}:${f.learner_id}`;
@@ -86,16 +86,26 @@ export async function findViolations(db: Knex): Promise<string[]> {
     feedbackKeys.add(key);
     if (!(Number(f.rating) >= 1 && Number(f.rating) <= 5)) fail(`feedback ${f.id}: rating ${f.rating}`);
     if (sessionById.get(f.session_id)?.status !== 'completed') fail(`feedback ${f.id}: session ${f.session_id} is not completed`);
-    if (!t.bookings!.some((b) => b.session_id === f.session_id && b.learner_id === f.learner_id && LIVE(b.status))) {
-      fail(`feedback ${f.id}: learner ${f.learner_id} held no seat on session ${f.session_id}`);
+    if (!t.bookings!.some((b) => b.session_id === f.session_id && b.learner_id === f.learner_id && b.status === 'attended')) {
+      fail(`feedback ${f.id}: learner ${f.learner_id} did not attend session ${f.session_id}`);
     }
   }
 
-  // Payouts: positive; decided ones name the admin and the time; never more than was earned.
+  // Completed sessions have decided every live booking: attended or no_show (docs/rules.md).
+  for (const b of t.bookings!) {
+    if (b.status === 'booked' && sessionById.get(b.session_id)?.status === 'completed') fail(`booking ${b.id}: still booked on a completed session`);
+    if ((b.status === 'attended' || b.status === 'no_show') && sessionById.get(b.session_id)?.status !== 'completed') {
+      fail(`booking ${b.id}: ${b.status} on a session that is not completed`);
+    }
+  }
+
+  // Payouts: positive; decided ones name the admin and the time; never more than was earned
+  // (attended bookings, and no-shows of sessions that were held).
   const earnedByMentor = new Map<number, number>();
   for (const b of t.bookings!) {
     const s = sessionById.get(b.session_id);
-    if (!s || s.status !== 'completed' || !LIVE(b.status)) continue;
+    if (!s || s.status !== 'completed') continue;
+    if (!(b.status === 'attended' || (b.status === 'no_show' && s.started_at != null))) continue;
     earnedByMentor.set(s.mentor_id, (earnedByMentor.get(s.mentor_id) ?? 0) + Number(b.payment_amount_cents));
   }
   const drawnByMentor = new Map<number, number>();

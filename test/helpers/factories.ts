@@ -88,3 +88,18 @@ export async function buildNotification(db: Knex, attrs: Partial<Notification> &
 export function tokenFor(server: TestServer, user: User): string {
   return server.bundle.deps.tokens.signAccess(user);
 }
+
+/** A stay in a session's room (what the realtime hub records when a socket joins and leaves it). */
+export async function buildPresence(
+  db: Knex,
+  attrs: { session: Session; user_id: number; joined_at?: Date; left_at?: Date | null; connection_id?: string },
+): Promise<void> {
+  const joined = attrs.joined_at ?? attrs.session.start_time;
+  await db('room_presence').insert({
+    session_id: attrs.session.id,
+    user_id: attrs.user_id,
+    connection_id: attrs.connection_id ?? unique(),
+    joined_at: joined.toISOString(),
+    left_at: attrs.left_at === undefined ? addMinutes(joined, 10).toISOString() : attrs.left_at && attrs.left_at.toISOString(),
+  });
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import knexFactory from 'knex';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
-import { buildBooking, buildLearner, buildMentor, buildSession } from '../helpers/factories.ts';
+import { buildBooking, buildLearner, buildMentor, buildPresence, buildSession } from '../helpers/factories.ts';
 import type { DomainEvent, EventOf } from '../../src/events.ts';
 import { EventBus } from '../../src/events.ts';
 import { runSchedulerTick, startScheduler } from '../../src/jobs/scheduler.ts';
@@ -94,14 +94,18 @@ describe('scheduler', () => {
   });
 
   describe('auto-completion', () => {
-    it('completes sessions past their end as of the end, marking ready or joined learners attended', async () => {
+    it('completes sessions past their end as of the end, marking learners who were in the room attended, the others no_show', async () => {
       const mentor = await buildMentor(server.db);
       const [ready, joined, absent] = await Promise.all([buildLearner(server.db), buildLearner(server.db), buildLearner(server.db)]);
       const start = addMinutes(new Date(), -3 * 60);
       const running = await buildSession(server.db, { mentor_id: mentor.id, capacity: 3, status: 'in_progress', start_time: start, started_at: start });
       const b1 = await buildBooking(server.db, { session: running, learner_id: ready.id, learner_ready_at: start });
       const b2 = await buildBooking(server.db, { session: running, learner_id: joined.id, joined_at: start });
-      const b3 = await buildBooking(server.db, { session: running, learner_id: absent.id });
+      const b3 = await buildBooking(server.db, { session: running, learner_id: absent.id, learner_ready_at: start, joined_at: start });
+      // In the room: `ready` left; `joined`'s process died with the row open. `absent` was ready
+      // and called start over REST, but never came into the room.
+      await buildPresence(server.db, { session: running, user_id: ready.id });
+      await buildPresence(server.db, { session: running, user_id: joined.id, left_at: null });
       const neverStarted = await buildSession(server.db, { mentor_id: mentor.id, start_time: start });
       const draft = await buildSession(server.db, { mentor_id: mentor.id, start_time: start, status: 'draft' });
       const notOver = await buildSession(server.db, { mentor_id: mentor.id, status: 'in_progress', start_time: addMinutes(new Date(), -30) });
@@ -116,7 +120,9 @@ describe('scheduler', () => {
       expect((await reload(draft.id)).status).to.equal('draft');
       expect((await reload(notOver.id)).status).to.equal('in_progress');
       const statuses = await Promise.all([b1, b2, b3].map(async (b) => (await Booking.query(server.db).findById(b.id))!.status));
-      expect(statuses).to.deep.equal(['attended', 'attended', 'booked']);
+      expect(statuses).to.deep.equal(['attended', 'attended', 'no_show']);
+      const open = await server.db('room_presence').where('session_id', running.id).whereNull('left_at');
+      expect(open, 'stays left open by a dead process are closed at completion').to.have.length(0);
 
       const completed = events.filter((e): e is EventOf<'session.changed'> => e.type === 'session.changed' && e.change === 'completed');
       expect(completed.map((e) => e.session.id).sort()).to.deep.equal([running.id, neverStarted.id].sort());

@@ -89,7 +89,7 @@ if (ready) describe('three processes on PostgreSQL and Redis', function () {
   it('relays room signalling between peers connected to different processes', async () => {
     const mentor = await buildMentor(db);
     const learner = await buildLearner(db);
-    const session = await buildSession(db, { mentor_id: mentor.id, start_time: addMinutes(new Date(), 60) });
+    const session = await buildSession(db, { mentor_id: mentor.id, start_time: addMinutes(new Date(), 10) });
     await buildBooking(db, { session, learner_id: learner.id });
     const channel = `room_${session.id}`;
     const m = await open(procs[0]!, mentor);

@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ACCESS_TYP, ALGORITHM } from '../../src/auth/tokens.ts';
+import { addMinutes } from '../../src/lib/time.ts';
 import type { Session, User } from '../../src/models/index.ts';
 import { buildBooking, buildLearner, buildMentor, buildSession } from '../helpers/factories.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -27,10 +28,10 @@ export interface Classroom {
   learners: User[];
 }
 
-/** A scheduled session of a new mentor with `learners` booked learners. */
+/** A scheduled session of a new mentor with `learners` booked learners, starting in 10 minutes (its room is open). */
 export async function buildClassroom(server: TestServer, learners = 2, attrs: Partial<Session> = {}): Promise<Classroom> {
   const mentor = await buildMentor(server.db);
-  const session = await buildSession(server.db, { mentor_id: mentor.id, capacity: Math.max(learners, 1) + 1, ...attrs });
+  const session = await buildSession(server.db, { mentor_id: mentor.id, capacity: Math.max(learners, 1) + 1, start_time: addMinutes(new Date(), 10), ...attrs });
   const booked: User[] = [];
   for (let i = 0; i < learners; i++) {
     const learner = await buildLearner(server.db);

@@ -16,6 +16,7 @@ import { presentAdminUser } from '../../presenters/user.ts';
 import { broadcast, platformStats, sessionsQuery, updateUserAccess, usersQuery } from '../../services/admin.ts';
 import { createUser } from '../../services/auth.ts';
 import { decidePayout, payoutsQuery, type PayoutAction } from '../../services/payouts.ts';
+import { roomWindowSettings } from '../../services/attendance.ts';
 import { loadSessionViews } from '../../services/sessionViews.ts';
 
 /** One handler for approve, reject and mark-paid: they differ only in the transition. */
@@ -63,7 +64,7 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
     .on('adminListSessions', async (ctx, { query }) => {
       requireRole(ctx, 'admin');
       const { db } = ctx.deps;
-      ctx.body = await paginate(ctx, sessionsQuery(db, query), query, async (rows) => (await loadSessionViews(db, rows)).map(presentSession));
+      ctx.body = await paginate(ctx, sessionsQuery(db, query), query, async (rows) => (await loadSessionViews(db, roomWindowSettings(ctx.deps.config), rows)).map(presentSession));
     })
     .on('adminListPayouts', async (ctx, { query }) => {
       requireRole(ctx, 'admin');

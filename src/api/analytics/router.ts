@@ -3,12 +3,13 @@ import type { ApiRoutes } from '../route.ts';
 import { requireRole } from '../../middleware/authenticate.ts';
 import { presentAnalytics } from '../../presenters/analytics.ts';
 import { analyticsRange, getAnalytics } from '../../services/analytics.ts';
+import { roomWindowSettings } from '../../services/attendance.ts';
 
 export function registerAnalyticsRoutes(routes: ApiRoutes): void {
   routes.on('getAnalytics', async (ctx, { query }) => {
     const mentor = requireRole(ctx, 'mentor');
     const now = new Date();
     const range = analyticsRange(query, now);
-    ctx.body = presentAnalytics(await getAnalytics(ctx.deps.dbRead, mentor, range, now));
+    ctx.body = presentAnalytics(await getAnalytics(ctx.deps.dbRead, mentor, range, now, roomWindowSettings(ctx.deps.config)));
   });
 }

@@ -245,7 +245,7 @@ export interface paths {
         put?: never;
         /**
          * End the live class
-         * @description Only the owning mentor. Moves `in_progress` to `completed` (409 otherwise), sets `ended_at`, marks every booking whose learner was ready or joined as `attended`, and notifies the participants (`session_completed`). Sessions past their end are also completed automatically.
+         * @description Only the owning mentor. Moves `in_progress` to `completed` (409 otherwise), sets `ended_at` and decides attendance from the room's presence records: every live booking whose learner was in `room_{id}` becomes `attended`, the others `no_show`. The learners who attended are asked for feedback (`session_completed`). Sessions past their end are also completed automatically (same attendance rule).
          */
         post: operations["completeSession"];
         delete?: never;
@@ -295,7 +295,7 @@ export interface paths {
         put?: never;
         /**
          * Rate a completed session
-         * @description A learner with a non-cancelled booking on the session (403 for anyone else who can see it). The session must be `completed` and the learner may rate it once; 409 otherwise. Notifies the mentor (`feedback_received`); ratings feed the analytics.
+         * @description A learner with a non-cancelled booking on the session (403 for anyone else who can see it). The session must be `completed` (409 `session_not_completed`), the booking `attended` — the learner was in the room (409 `not_attended` for a `no_show`) — and the learner may rate it once (409 `feedback_exists`). Notifies the mentor (`feedback_received`); ratings feed the analytics.
          */
         post: operations["createFeedback"];
         delete?: never;
@@ -319,6 +319,29 @@ export interface paths {
          * @description The mentor, learners with a live booking, and admins (403 for other learners who can see the session). Without `after`, newest first; with `after`, only messages whose id is greater, oldest first — used to catch up after a reconnect. Messages are sent over the WebSocket channel `room_{id}`, not here.
          */
         get: operations["listSessionChat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/attendance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who came to the live class
+         * @description The owning mentor and admins (403 for learners who can see the session). Per live booking, in booking order: the learner, the booking's status (`attended` / `no_show` once the session is completed), when they first entered `room_{id}`, when they last left it (null while they are still in it, or if they never came) and the seconds they were present (overlapping stays, such as two tabs or a reconnect, counted once). Presence is recorded by the server when a socket joins and leaves the room, on the server's clock.
+         */
+        get: operations["getSessionAttendance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -541,7 +564,7 @@ export interface paths {
         };
         /**
          * Get the caller's earnings
-         * @description Mentors only (403 for learners). `total_earned` is the sum of payment amounts of non-cancelled bookings of completed sessions; `upcoming` the same for sessions not yet completed (and not cancelled); `available` = earned − payouts not rejected; `paid_out` the paid payouts; `pending_payouts` the pending and approved ones. Every figure counts only amounts in `currency`, the mentor's profile currency; nothing is converted. `monthly` covers the last 12 months including the current one, grouped in the mentor's timezone, zero-filled, oldest first.
+         * @description Mentors only (403 for learners). `total_earned` is the sum of payment amounts of the bookings of completed sessions that count toward earnings: `attended` ones, and `no_show` ones of a session that was held (started); a session never started earns nothing from its no-shows. `upcoming` is the sum for live bookings of sessions not yet completed (and not cancelled); `available` = earned − payouts not rejected; `paid_out` the paid payouts; `pending_payouts` the pending and approved ones. Every figure counts only amounts in `currency`, the mentor's profile currency; nothing is converted. `monthly` covers the last 12 months including the current one, grouped in the mentor's timezone, zero-filled, oldest first.
          */
         get: operations["getEarnings"];
         put?: never;
@@ -1112,8 +1135,11 @@ export interface components {
         Expertise: string[];
         /** @enum {string} */
         SessionStatus: "draft" | "scheduled" | "in_progress" | "completed" | "cancelled";
-        /** @enum {string} */
-        BookingStatus: "booked" | "attended" | "cancelled";
+        /**
+         * @description `booked` until the session completes; then `attended` when the learner was in the session's room (`room_{id}`) at any time, `no_show` when they never were. `cancelled` at any point before.
+         * @enum {string}
+         */
+        BookingStatus: "booked" | "attended" | "no_show" | "cancelled";
         /** @enum {string} */
         RequestStatus: "pending" | "accepted" | "declined" | "cancelled";
         /** @enum {string} */
@@ -1367,6 +1393,16 @@ export interface components {
             updated_at: string;
             /** @description The id of the caller's live booking on this session, if any (learners). */
             my_booking: number | null;
+            /**
+             * Format: date-time
+             * @description When the session's room (`room_{id}` on /ws) opens: READY_LEAD_MINUTES before the start. Joining earlier is refused (`room_window_not_open`).
+             */
+            room_opens_at: string;
+            /**
+             * Format: date-time
+             * @description When a scheduled session's room closes: ROOM_GRACE_MINUTES after the end (`room_window_closed` afterwards). A session in progress keeps its room open until it is completed; cancelled and completed sessions have no room.
+             */
+            room_closes_at: string;
         };
         SessionPage: {
             count: number;
@@ -1412,6 +1448,38 @@ export interface components {
         SessionCancel: {
             /** @description Shown to the booked learners. */
             reason?: string;
+        };
+        SessionAttendance: {
+            session: number;
+            session_status: components["schemas"]["SessionStatus"];
+            /**
+             * Format: date-time
+             * @description When the class was started (null if it never was).
+             */
+            started_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            bookings: components["schemas"]["AttendanceEntry"][];
+        };
+        AttendanceEntry: {
+            booking: number;
+            learner: number;
+            learner_summary: components["schemas"]["UserSummary"];
+            status: components["schemas"]["BookingStatus"];
+            /**
+             * Format: date-time
+             * @description First entry into the room; null if the learner never came.
+             */
+            first_joined_at: string | null;
+            /**
+             * Format: date-time
+             * @description Latest exit from the room; null while still in it or if they never came.
+             */
+            last_left_at: string | null;
+            /** @description Whether a socket of the learner is in the room now. */
+            in_room: boolean;
+            /** @description Seconds in the room (the union of their stays; an open stay counts until now). */
+            present_seconds: number;
         };
         Booking: {
             id: number;
@@ -1587,7 +1655,7 @@ export interface components {
             average_rating: number | null;
             rating_distribution: components["schemas"]["RatingDistribution"];
             feedback_count: number;
-            /** @description Attended / non-cancelled bookings of completed sessions. */
+            /** @description Attended / (attended + no-show) bookings of completed sessions (whether the learner was in the room). */
             attendance_rate: number | null;
             /** @description Cancelled bookings / all bookings. */
             cancellation_rate: number | null;
@@ -1776,6 +1844,7 @@ export interface components {
             bookings: {
                 booked: number;
                 attended: number;
+                no_show: number;
                 cancelled: number;
             };
             requests: {
@@ -1932,12 +2001,12 @@ export interface components {
             type: "ack";
             ref: components["schemas"]["WsRef"];
         };
-        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
         WsError: {
             /** @constant */
             type: "error";
             /** @enum {string} */
-            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "internal_error";
+            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "room_window_not_open" | "room_window_closed" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "internal_error";
             message: string;
             ref?: components["schemas"]["WsRef"];
             channel?: components["schemas"]["WsChannel"];
@@ -2694,6 +2763,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatMessagePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSessionAttendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Attendance per booking. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAttendance"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -9,6 +9,7 @@ import { presentBooking } from '../../presenters/booking.ts';
 import { presentSession } from '../../presenters/session.ts';
 import { loadBookingView } from '../../services/bookingViews.ts';
 import { bookSession } from '../../services/bookings.ts';
+import { roomWindowSettings } from '../../services/attendance.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
 import { loadSessionView, loadSessionViews } from '../../services/sessionViews.ts';
 import {
@@ -29,7 +30,7 @@ type Action = 'update' | 'publish' | 'cancel' | 'ready' | 'start' | 'complete' |
 
 async function respond(ctx: AppContext, session: Session, status = 200): Promise<void> {
   ctx.status = status;
-  ctx.body = presentSession(await loadSessionView(ctx.deps.db, session, currentUser(ctx)));
+  ctx.body = presentSession(await loadSessionView(ctx.deps.db, roomWindowSettings(ctx.deps.config), session, currentUser(ctx)));
 }
 
 /**
@@ -61,7 +62,7 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
       const user = currentUser(ctx);
       const { dbRead } = ctx.deps;
       ctx.body = await paginate(ctx, sessionsVisibleTo(dbRead, user, query), query, async (rows) =>
-        (await loadSessionViews(dbRead, rows, user)).map(presentSession),
+        (await loadSessionViews(dbRead, roomWindowSettings(ctx.deps.config), rows, user)).map(presentSession),
       );
     })
     .on('createSession', async (ctx, { body }) => {
@@ -75,7 +76,7 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
       const { dbRead } = ctx.deps;
       const session = await loadSessionForUser(dbRead, user, path.id);
       authorize(user, 'read', session, 'Session');
-      ctx.body = presentSession(await loadSessionView(dbRead, session, user));
+      ctx.body = presentSession(await loadSessionView(dbRead, roomWindowSettings(ctx.deps.config), session, user));
     })
     .on('replaceSession', async (ctx, { path, body }) => {
       requireRole(ctx, 'mentor');

@@ -52,6 +52,7 @@ const STATUS_MS = 6000;
  * @csspart panel - The active tab's content.
  * @csspart message - The notice shown to learners and signed-out visitors.
  * @csspart session - A session in the Sessions tab.
+ * @csspart attendance - The list of who came to a class, under a session in the Sessions tab.
  * @csspart request - A request in the Requests tab.
  * @csspart notification - A notification in the Notifications tab.
  * @csspart chart - A chart.

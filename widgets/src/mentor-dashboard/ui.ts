@@ -34,6 +34,9 @@ const STATUS_STYLES: Record<string, string> = {
   paid: 'bg-green-100 text-green-900',
   rejected: 'bg-red-100 text-red-900',
   accepted: 'bg-green-100 text-green-900',
+  attended: 'bg-green-100 text-green-900',
+  no_show: 'bg-red-100 text-red-900',
+  booked: 'bg-blue-100 text-blue-900',
   declined: 'bg-red-100 text-red-900',
 };
 

@@ -39,7 +39,7 @@ interface LobbyUi {
 }
 
 /** Errors answering our `subscribe` to the room: the call cannot go on. */
-const JOIN_REFUSALS = new Set(['forbidden', 'not_found', 'room_not_open', 'unavailable', 'too_many_subscriptions']);
+const JOIN_REFUSALS = new Set(['forbidden', 'not_found', 'room_not_open', 'room_window_not_open', 'room_window_closed', 'unavailable', 'too_many_subscriptions']);
 
 const isIceServer = (value: unknown): value is RTCIceServer =>
   typeof value === 'object' && value !== null && (typeof (value as RTCIceServer).urls === 'string' || Array.isArray((value as RTCIceServer).urls));

@@ -1,19 +1,20 @@
 /**
  * Sessions: the mentor's sessions filtered by status, the create/edit form (the API's field errors
- * beside the fields), live participant counts from `session_{id}`, "I'm Ready", and "Start Class"
- * once a learner is ready too.
+ * beside the fields), live participant counts from `session_{id}`, "I'm Ready", "Start Class"
+ * once a learner is ready too, and who came to a class (attendance) once it has started.
  */
 import { unwrap, type Schema } from '../../shared/api.ts';
 import { h, render, uid } from '../../shared/dom.ts';
-import { formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../../shared/format.ts';
+import { formatDateTime, formatMoney, fromLocalInput, fullName, toLocalInput } from '../../shared/format.ts';
 import { plusIcon } from '../../shared/icons.ts';
 import type { SessionUpdate } from '../../shared/protocol.ts';
 import type { DashboardContext, DashboardTab } from '../context.ts';
 import { clearErrors, field, formError, formGrid, input, select, showErrors, textarea } from '../forms.ts';
-import { empty, failure, loading, sectionHeading, statusBadge, statusLabel } from '../ui.ts';
+import { empty, failure, loadInto, loading, sectionHeading, statusBadge, statusLabel } from '../ui.ts';
 
 type Session = Schema<'Session'>;
 type SessionStatus = Schema<'SessionStatus'>;
+type AttendanceEntry = Schema<'AttendanceEntry'>;
 
 const STATUSES: SessionStatus[] = ['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'];
 /** Subscriptions confirmed within this window are reconciled with one request. */
@@ -197,6 +198,11 @@ export class SessionsTab implements DashboardTab {
       actions.push(button("I'm Ready", 'btn-secondary', 'ready', (e) => this.#ready(s, e.currentTarget as HTMLButtonElement)));
     }
     if (s.status === 'draft') actions.push(button('Publish', 'btn-secondary', 'publish', (e) => this.#publish(s, e.currentTarget as HTMLButtonElement)));
+    if (s.status === 'in_progress' || s.status === 'completed') {
+      const toggle = button('Attendance', 'btn-secondary', 'attendance', () => this.#toggleAttendance(s, toggle));
+      toggle.setAttribute('aria-expanded', 'false');
+      actions.push(toggle);
+    }
     if (editable) {
       actions.push(button('Edit', 'btn-secondary', 'edit', () => this.#openForm(s)));
       actions.push(button('Cancel', 'btn-danger', 'cancel', (e) => this.#confirmCancel(s, e.currentTarget as HTMLButtonElement)));
@@ -236,6 +242,28 @@ export class SessionsTab implements DashboardTab {
   async #start(s: Session, trigger: HTMLButtonElement): Promise<void> {
     const started = await this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/start/', { params: { path: { id: s.id } } })), 'Class started.');
     if (started) this.#ctx.navigate(`/room/${s.id}`);
+  }
+
+  /** Shows (or hides) who came to the class: per booked learner, their status and time in the room. */
+  #toggleAttendance(s: Session, toggle: HTMLButtonElement): void {
+    const row = toggle.closest('li');
+    const signal = this.#signal;
+    if (!row || !signal) return;
+    const open = row.querySelector<HTMLElement>('.attendance');
+    if (open) {
+      open.remove();
+      toggle.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    const panel = h('section', { class: 'attendance basis-full', id: uid('md-attendance'), 'aria-label': `Attendance of ${s.title}` });
+    toggle.setAttribute('aria-controls', panel.id);
+    toggle.setAttribute('aria-expanded', 'true');
+    row.append(panel);
+    loadInto(panel, 'attendance', signal, (error) => this.#ctx.fail(error), async () => {
+      const attendance = await unwrap(this.#ctx.api.GET('/api/sessions/{id}/attendance/', { params: { path: { id: s.id } } }));
+      if (!attendance.bookings.length) return empty('Nobody booked this class.');
+      return h('ul', { class: 'flex flex-col gap-1 text-sm', part: 'attendance' }, attendance.bookings.map((entry) => attendanceLine(entry)));
+    });
   }
 
   #confirmCancel(s: Session, trigger: HTMLButtonElement): void {
@@ -355,4 +383,25 @@ export class SessionsTab implements DashboardTab {
     row.scrollIntoView({ block: 'nearest' });
     row.querySelector<HTMLElement>('h3')?.focus({ preventScroll: true });
   }
+}
+
+/** "Lin Learner [Attended] 42 min in the room · joined 10:02 · left 10:44". */
+function attendanceLine(entry: AttendanceEntry): HTMLLIElement {
+  const minutes = Math.round(entry.present_seconds / 60);
+  const details = entry.first_joined_at
+    ? [
+        entry.in_room ? 'in the room now' : `${minutes} min in the room`,
+        `joined ${formatDateTime(entry.first_joined_at)}`,
+        entry.last_left_at ? `left ${formatDateTime(entry.last_left_at)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · ')
+    : 'never joined the room';
+  return h(
+    'li',
+    { class: 'flex flex-wrap items-center gap-2', 'data-learner': entry.learner },
+    h('span', { class: 'font-medium' }, fullName(entry.learner_summary)),
+    statusBadge(entry.status),
+    h('span', { class: 'text-ink-muted' }, details),
+  );
 }
