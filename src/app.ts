@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
 import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
+import { createApiKeyLimiter, type ApiKeyLimiter } from './lib/apiKeyRateLimit.ts';
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
@@ -33,6 +34,8 @@ export interface CreateAppOptions {
   logger?: Logger;
   events?: EventBus;
   rateLimiter?: RateLimiter;
+  /** The API keys' per-key limit; in memory when absent. */
+  apiKeyLimiter?: ApiKeyLimiter;
   spec?: LoadedSpec;
   redis?: Deps['redis'];
 }
@@ -60,6 +63,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
     events,
     tokens: new TokenService(config.jwt),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
+    apiKeyLimiter: options.apiKeyLimiter ?? createApiKeyLimiter(config.apiKeyRateLimit),
     spec: options.spec ?? loadSpec(),
     redis: options.redis,
   };

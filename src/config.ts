@@ -40,6 +40,8 @@ export interface Config {
   reminderMinutes: number;
   schedulerIntervalSeconds: number;
   loginRateLimit: { max: number; windowSeconds: number };
+  /** Calls one API key may make per window (shared across processes with REDIS_URL). */
+  apiKeyRateLimit: { max: number; windowSeconds: number };
   uploadMaxBytes: number;
   bodyLimitBytes: number;
   turn: { urls: string[]; secret: string; ttlSeconds: number };
@@ -196,6 +198,10 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: {
       max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),
+    },
+    apiKeyRateLimit: {
+      max: int(env, 'API_KEY_RATE_LIMIT', 600, 1, 1_000_000),
+      windowSeconds: int(env, 'API_KEY_RATE_WINDOW_SECONDS', 60, 1, 86400),
     },
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),

@@ -15,6 +15,10 @@ const REDACT_PATHS = [
   '*.access',
   'refresh',
   '*.refresh',
+  'key',
+  '*.key',
+  'key_hash',
+  '*.key_hash',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["sec-websocket-protocol"]',
@@ -25,7 +29,7 @@ const REDACT_PATHS = [
 
 /** Masks credentials carried in a URL (`?token=…`, `&access_token=…`). */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token|refresh|refresh_token)=)[^&#]*/gi, '$1[REDACTED]');
+  return url.replace(/([?&](?:token|access_token|refresh|refresh_token|key|api_key)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {

@@ -70,7 +70,7 @@ describe('mentorctl on a terminal', function () {
     for (const secret of ['first-secret-1', 'other-secret-2', 'final-secret-3']) expect(out).not.to.include(secret);
     const user = await User.query(db).where({ username: 'admin_tty' }).first();
     expect(user).to.include({ email: 'tty@x.io', is_admin: true });
-    expect(await verifyPassword('final-secret-3', user!.password_hash)).to.equal(true);
+    expect(await verifyPassword('final-secret-3', user!.password_hash!)).to.equal(true);
   });
 
   it('asks before a destructive action and changes nothing when the answer is no', async () => {

@@ -1155,6 +1155,11 @@ export interface paths {
          *     `WsClientMessage` from the client, `WsServerMessage` from the server, starting with
          *     `welcome`. Channels, each message, limits, close codes and reconnection are described in
          *     the README ("WebSocket protocol"). A GET without `Upgrade: websocket` is answered 426.
+         *
+         *     A host platform's user token keeps its scope on the socket: a `dashboard` token gets its
+         *     notifications and may follow `session_{id}` channels but joins no room; a `room` token
+         *     gets neither notifications nor any channel but its session's `session_{id}` and
+         *     `room_{id}` (others are refused with `insufficient_scope`). API keys cannot open a socket.
          */
         get: operations["openWebSocket"];
         put?: never;
@@ -2229,12 +2234,12 @@ export interface components {
             type: "ack";
             ref: components["schemas"]["WsRef"];
         };
-        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `insufficient_scope`: the socket's user token does not cover this channel (a `room` token: only its session's `session_{id}` and `room_{id}`; a `dashboard` token: no rooms), or an `auth` token of another scope. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
         WsError: {
             /** @constant */
             type: "error";
             /** @enum {string} */
-            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "internal_error";
+            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "insufficient_scope" | "unavailable" | "internal_error";
             message: string;
             ref?: components["schemas"]["WsRef"];
             channel?: components["schemas"]["WsChannel"];
