@@ -63,7 +63,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
     events,
     tokens: new TokenService(config.jwt),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
-    apiKeyLimiter: options.apiKeyLimiter ?? createApiKeyLimiter(config.apiKeyRateLimit),
+    apiKeyLimiter: options.apiKeyLimiter ?? createApiKeyLimiter(config),
     spec: options.spec ?? loadSpec(),
     redis: options.redis,
   };

@@ -62,7 +62,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger,
     redis,
     rateLimiter: redis ? new RedisRateLimiter(redis, logger) : undefined,
-    apiKeyLimiter: redis ? createApiKeyLimiter(config.apiKeyRateLimit, redis) : undefined,
+    apiKeyLimiter: redis ? createApiKeyLimiter(config, redis) : undefined,
   });
   const server = createHttpServer(bundle);
   server.keepAliveTimeout = 5000;

@@ -9,8 +9,10 @@ import type { Config } from '../config.ts';
 
 export type ApiKeyLimiter = RateLimiterAbstract;
 
-export function createApiKeyLimiter(limit: Config['apiKeyRateLimit'], redis?: Redis): ApiKeyLimiter {
-  const options = { points: limit.max, duration: limit.windowSeconds, keyPrefix: 'md:apikey' };
+/** Counters live under the deployment's Redis prefix (WS_REDIS_PREFIX), as the hub's keys do. */
+export function createApiKeyLimiter(config: Pick<Config, 'apiKeyRateLimit' | 'ws'>, redis?: Redis): ApiKeyLimiter {
+  const limit = config.apiKeyRateLimit;
+  const options = { points: limit.max, duration: limit.windowSeconds, keyPrefix: `${config.ws.redisPrefix}apikey` };
   const memory = new RateLimiterMemory(options);
   if (!redis) return memory;
   return new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
