@@ -2000,10 +2000,8 @@ export interface components {
         };
         ApiKeyPage: {
             count: number;
-            /** Format: uri */
-            next: string | null;
-            /** Format: uri */
-            previous: string | null;
+            next: components["schemas"]["PageLink"];
+            previous: components["schemas"]["PageLink"];
             results: components["schemas"]["ApiKey"][];
         };
         /**
