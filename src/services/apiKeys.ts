@@ -61,8 +61,9 @@ const INVALID = 'The API key is invalid or was revoked.';
  * answer; an expired one says so (the caller proved they hold it).
  */
 export async function verifyApiKey(db: Db, key: string, now = new Date()): Promise<ApiKey> {
-  const prefix = apiKeyPrefix(key);
-  const row = prefix ? await ApiKey.query(db).where({ prefix }).first() : undefined;
+  // A malformed key is looked up too (under an empty prefix that never exists), so every refusal
+  // costs one query, one hash and one constant-time compare.
+  const row = await ApiKey.query(db).where({ prefix: apiKeyPrefix(key) ?? '' }).first();
   if (!apiKeyMatches(key, row?.key_hash) || !row) throw unauthorized(INVALID, 'invalid_api_key');
   if (row.revoked_at) throw unauthorized(INVALID, 'invalid_api_key');
   if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw unauthorized('The API key has expired.', 'api_key_expired');
