@@ -143,7 +143,12 @@ describe('platform integration', () => {
       expect(await inRoom.subscribe(`room_${b.body.id}`)).to.include({ type: 'error', code: 'insufficient_scope' });
       expect(await inRoom.subscribe(`session_${b.body.id}`)).to.include({ type: 'error', code: 'insufficient_scope' });
       expect(await inRoom.subscribe(`notifications_${first.body.id}`)).to.include({ type: 'error', code: 'insufficient_scope' });
-      // A renewal keeps the socket's scope: a dashboard token cannot widen a room socket.
+      // A renewal keeps the socket's scope: a fresh room token for A renews it, a dashboard token
+      // (or a room token of another session) cannot widen it.
+      const renewed = (await mint(key, 'ext-42', { scope: 'room', session: a.body.id })).body.access;
+      expect(await inRoom.request({ type: 'auth', token: renewed })).to.include({ type: 'authenticated' });
+      const roomB = (await mint(key, 'ext-42', { scope: 'room', session: b.body.id })).body.access;
+      expect(await inRoom.request({ type: 'auth', token: roomB })).to.include({ type: 'error', code: 'insufficient_scope' });
       expect(await inRoom.request({ type: 'auth', token: dashboard })).to.include({ type: 'error', code: 'insufficient_scope' });
 
       // The host deactivates ext-42: tokens and sockets stop at once.
