@@ -8,7 +8,8 @@
  * The scope check reads the operation's `security` alternatives (src/auth/principal.ts): a caller
  * whose credential matches none of them gets 403 `insufficient_scope` before anything is parsed.
  * A `room` user token then passes only for its own session, found where the operation's
- * `x-room-session` says. The handler receives the coerced, validated input typed from the generated spec types.
+ * `x-room-session` says. The handler receives the coerced, validated input typed from the
+ * generated spec types.
  * Operations in the spec without a handler answer 501 problem+json, so the contract is complete
  * from day one and every gap is visible.
  */
