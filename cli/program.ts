@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
+import { registerApiKeysCommands } from './commands/apiKeys.ts';
 import { registerAuthCommands } from './commands/auth.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerNotifyCommand } from './commands/notify.ts';
@@ -61,5 +62,6 @@ export function createProgram(): Command {
   registerPayoutsCommands(program);
   registerNotifyCommand(program);
   registerStatsCommand(program);
+  registerApiKeysCommands(program);
   return program;
 }

@@ -18,6 +18,7 @@ import { TokenService } from './auth/tokens.ts';
 import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
 import { ImageJobs } from './lib/imageJobs.ts';
 import { configureImageThreads } from './services/media.ts';
+import { createApiKeyLimiter, type ApiKeyLimiter } from './lib/apiKeyRateLimit.ts';
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
@@ -35,6 +36,8 @@ export interface CreateAppOptions {
   logger?: Logger;
   events?: EventBus;
   rateLimiter?: RateLimiter;
+  /** The API keys' per-key limit; in memory when absent. */
+  apiKeyLimiter?: ApiKeyLimiter;
   spec?: LoadedSpec;
   redis?: Deps['redis'];
 }
@@ -75,6 +78,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
     tokens: new TokenService(config.jwt),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
     imageJobs: new ImageJobs({ concurrency: config.images.concurrency, perOwner: config.images.perUser, queueMax: config.images.queueMax }),
+    apiKeyLimiter: options.apiKeyLimiter ?? createApiKeyLimiter(config),
     spec: options.spec ?? loadSpec(),
     redis: options.redis,
   };

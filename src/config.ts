@@ -61,6 +61,8 @@ export interface Config {
   registerRateLimit: { max: number; windowSeconds: number };
   /** Session requests: pending ones per learner and mentor, and new ones per learner and window. */
   requestLimits: { maxPending: number; rate: { max: number; windowSeconds: number } };
+  /** Calls one API key may make per window (shared across processes with REDIS_URL). */
+  apiKeyRateLimit: { max: number; windowSeconds: number };
   uploadMaxBytes: number;
   /** Image work on uploads (src/lib/imageJobs.ts, src/services/media.ts, docs/security.md). */
   images: {
@@ -249,6 +251,10 @@ export function loadConfig(env: Env = process.env): Config {
         max: int(env, 'REQUEST_RATE_LIMIT', 20, 1, 100000),
         windowSeconds: int(env, 'REQUEST_RATE_WINDOW_SECONDS', 600, 1, 86400),
       },
+    },
+    apiKeyRateLimit: {
+      max: int(env, 'API_KEY_RATE_LIMIT', 600, 1, 1_000_000),
+      windowSeconds: int(env, 'API_KEY_RATE_WINDOW_SECONDS', 60, 1, 86400),
     },
     uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     images: {

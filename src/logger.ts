@@ -2,7 +2,7 @@
  * Structured logging (pino). Secrets never reach a log line: credentials in headers and bodies are
  * redacted by path, and any `token=` query parameter (the WebSocket fallback) is masked in URLs.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -15,6 +15,10 @@ const REDACT_PATHS = [
   '*.access',
   'refresh',
   '*.refresh',
+  'key',
+  '*.key',
+  'key_hash',
+  '*.key_hash',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["sec-websocket-protocol"]',
@@ -25,15 +29,17 @@ const REDACT_PATHS = [
 
 /** Masks credentials carried in a URL (`?token=…`, `&access_token=…`). */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token|refresh|refresh_token)=)[^&#]*/gi, '$1[REDACTED]');
+  return url.replace(/([?&](?:token|access_token|refresh|refresh_token|key|api_key)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
+/** `destination` defaults to stdout (tests pass a stream to read what was logged). */
+export function createLogger(level: string, base: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'mentor-dashboard', ...base },
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { createApp, type AppBundle } from './app.ts';
 import { createHttpServer } from './httpServer.ts';
 import { RedisRateLimiter } from './lib/redisRateLimiter.ts';
+import { createApiKeyLimiter } from './lib/apiKeyRateLimit.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { attachRealtime, type RealtimeHub } from './realtime/hub.ts';
 
@@ -61,6 +62,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger,
     redis,
     rateLimiter: redis ? new RedisRateLimiter(redis, logger) : undefined,
+    apiKeyLimiter: redis ? createApiKeyLimiter(config, redis) : undefined,
   });
   const server = createHttpServer(bundle);
   server.keepAliveTimeout = 5000;

@@ -7,6 +7,8 @@ import type { EventBus } from './events.ts';
 import type { TokenService, AccessClaims } from './auth/tokens.ts';
 import type { RateLimiter } from './lib/rateLimiter.ts';
 import type { ImageJobs } from './lib/imageJobs.ts';
+import type { ApiKeyLimiter } from './lib/apiKeyRateLimit.ts';
+import type { Principal } from './auth/principal.ts';
 import type { User } from './models/index.ts';
 import type { LoadedSpec } from './openapi/spec.ts';
 
@@ -26,6 +28,8 @@ export interface Deps {
   rateLimiter: RateLimiter;
   /** Bounds concurrent image work (upload decoding) per process and per user. */
   imageJobs: ImageJobs;
+  /** The per-key call limit of API keys (src/lib/apiKeyRateLimit.ts). */
+  apiKeyLimiter: ApiKeyLimiter;
   spec: LoadedSpec;
   /** Set when REDIS_URL is configured (readiness reports it). */
   redis?: { ping(): Promise<unknown> };
@@ -36,8 +40,10 @@ export interface AppState {
   log: Logger;
   /** The verified access-token claims (set by koa-jwt). */
   jwt?: AccessClaims;
-  /** The authenticated, active user. */
+  /** The authenticated, active user (absent for an API key). */
   user?: User;
+  /** Who is calling: a user with their token's scope, or an API key (src/auth/principal.ts). */
+  principal?: Principal;
   /** The validated, coerced request input (set by the validation middleware). */
   input?: { path: Record<string, unknown>; query: Record<string, unknown>; headers: Record<string, unknown>; body: unknown };
 }

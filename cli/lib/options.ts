@@ -8,6 +8,7 @@ import type { Schema } from '../../src/api/types.ts';
 export const ROLES = ['mentor', 'learner'] as const satisfies readonly Schema<'Role'>[];
 export const AUDIENCES = ['mentor', 'learner', 'all'] as const satisfies readonly Schema<'BroadcastToRole'>['role'][];
 export const SESSION_STATUSES = ['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'] as const satisfies readonly Schema<'SessionStatus'>[];
+export const API_KEY_SCOPES = ['platform:users', 'platform:tokens', 'webhooks', 'events', 'admin:read'] as const satisfies readonly Schema<'ApiKeyScope'>[];
 export const PAYOUT_STATUSES = ['pending', 'approved', 'paid', 'rejected'] as const satisfies readonly Schema<'PayoutStatus'>[];
 
 /** Global options, as commands receive them from `optsWithGlobals()`. */

@@ -20,6 +20,7 @@ import { registerMentorsRoutes } from './mentors/router.ts';
 import { registerNotificationsRoutes } from './notifications/router.ts';
 import { registerRtcRoutes } from './rtc/router.ts';
 import { registerAdminRoutes } from './admin/router.ts';
+import { registerPlatformRoutes } from './platform/router.ts';
 import { registerRealtimeRoutes } from '../realtime/routes.ts';
 import '../policies/index.ts';
 
@@ -42,6 +43,7 @@ export function collectRoutes(): ApiRoutes {
     registerNotificationsRoutes,
     registerRtcRoutes,
     registerAdminRoutes,
+    registerPlatformRoutes,
     registerRealtimeRoutes,
   ]) {
     register(routes);

@@ -2,9 +2,14 @@
  * Routes are declared by operationId: the method and path come from `openapi.yaml`, so a handler
  * cannot drift from its documented path. Each operation is mounted as
  *
- *   authenticate (when the spec requires a bearer token) → parse body → validate → handler
+ *   authenticate (when the spec requires a bearer token) → scopes → parse body → validate →
+ *   room session → handler
  *
- * and the handler receives the coerced, validated input typed from the generated spec types.
+ * The scope check reads the operation's `security` alternatives (src/auth/principal.ts): a caller
+ * whose credential matches none of them gets 403 `insufficient_scope` before anything is parsed.
+ * A `room` user token then passes only for its own session, found where the operation's
+ * `x-room-session` says. The handler receives the coerced, validated input typed from the
+ * generated spec types.
  * Operations in the spec without a handler answer 501 problem+json, so the contract is complete
  * from day one and every gap is visible.
  */
@@ -23,7 +28,9 @@ import {
   validationFailed,
   type FieldError,
 } from '../errors.ts';
+import { checkScopes, insufficientScope } from '../auth/principal.ts';
 import { authenticate } from '../middleware/authenticate.ts';
+import { Booking } from '../models/index.ts';
 import type { LoadedSpec, Operation } from '../openapi/spec.ts';
 import { compileValidators, type OperationValidator } from '../openapi/validators.ts';
 import type { AppContext, AppState, Deps } from '../types.ts';
@@ -212,6 +219,45 @@ function validate(v: OperationValidator): Middleware<AppState> {
   };
 }
 
+function enforceScopes(op: Operation): Middleware<AppState> {
+  return async function scopes(ctx, next) {
+    checkScopes(ctx.state.principal!, op.security);
+    await next();
+  };
+}
+
+/** Whether the validated request is about `session` (for a `room` token). */
+async function aboutSession(ctx: AppContext, op: Operation, session: number): Promise<boolean> {
+  const input = ctx.state.input!;
+  switch (op.roomSession) {
+    case 'none':
+      return true;
+    case 'path':
+      return input.path.id === session;
+    case 'query':
+      return input.query.session === session;
+    case 'booking': {
+      const booking = await Booking.query(ctx.deps.dbRead).findById(input.path.id as number);
+      return booking?.session_id === session;
+    }
+    default:
+      return false;
+  }
+}
+
+/** A `room` token stays inside its session's room. */
+function enforceRoomSession(op: Operation): Middleware<AppState> {
+  return async function roomSession(ctx, next) {
+    const principal = ctx.state.principal;
+    if (principal?.kind === 'user' && principal.scope === 'room') {
+      if (!(await aboutSession(ctx as unknown as AppContext, op, principal.session!))) {
+        throw insufficientScope([['full']], `This token is for the room of session ${principal.session} only.`);
+      }
+    }
+    await next();
+  };
+}
+
 /** Builds the router for every operation in the spec: the registered handler, or a 501. */
 export function buildApiRouter(spec: LoadedSpec, routes: ApiRoutes, deps: Deps): Router<AppState, any> {
   const validators = compileValidators(spec);
@@ -227,13 +273,14 @@ export function buildApiRouter(spec: LoadedSpec, routes: ApiRoutes, deps: Deps):
   for (const op of ops) {
     const handler = routes.handlers.get(op.operationId);
     const chain: Middleware<AppState>[] = [];
-    if (op.authenticated) chain.push(auth);
+    if (op.authenticated) chain.push(auth, enforceScopes(op));
     if (!handler) {
       chain.push(async function notImplementedYet() {
         throw notImplemented(op.operationId);
       });
     } else {
       chain.push(...bodyParsers(op, deps), validate(validators.get(op.operationId)!));
+      if (op.security.some((required) => required.includes('room'))) chain.push(enforceRoomSession(op));
       chain.push(async function operationHandler(ctx) {
         const c = ctx as unknown as AppContext;
         await handler(c, c.state.input as never);

@@ -15,10 +15,17 @@ export const ALGORITHM = 'HS256' as const;
 export const ACCESS_TYP = 'at+jwt';
 export const REFRESH_TYP = 'refresh+jwt';
 
+/** What a user token may do; a token without `scope` (a password login) is `full`. */
+export type UserTokenScope = 'full' | 'dashboard' | 'room';
+
 export interface AccessClaims {
   sub: string;
   role: string;
   adm?: boolean;
+  /** Set on tokens minted for a host platform (src/services/platformUsers.ts). */
+  scope?: UserTokenScope;
+  /** The session of a `room` token. */
+  sid?: number;
   jti: string;
   iat: number;
   exp: number;
@@ -61,14 +68,23 @@ export class TokenService {
     return this.cfg.refreshTtlSeconds;
   }
 
-  signAccess(user: { id: number; role: string; is_admin: boolean }): string {
-    return jwt.sign({ role: user.role, adm: user.is_admin || undefined }, this.accessKey, {
+  /**
+   * An access token. Without options it is a password login's (no `scope` claim, the configured
+   * lifetime); a host platform's user token carries its `scope`, the session of a `room` token and
+   * its own lifetime.
+   */
+  signAccess(
+    user: { id: number; role: string; is_admin: boolean },
+    options: { scope?: UserTokenScope; session?: number; ttlSeconds?: number } = {},
+  ): string {
+    const claims = { role: user.role, adm: user.is_admin || undefined, scope: options.scope, sid: options.session };
+    return jwt.sign(claims, this.accessKey, {
       algorithm: ALGORITHM,
       header: { alg: ALGORITHM, typ: ACCESS_TYP },
       subject: String(user.id),
       issuer: this.cfg.issuer,
       audience: this.cfg.audience,
-      expiresIn: this.cfg.accessTtlSeconds,
+      expiresIn: options.ttlSeconds ?? this.cfg.accessTtlSeconds,
       jwtid: crypto.randomUUID(),
     });
   }
@@ -98,6 +114,7 @@ export class TokenService {
     if (decoded.header.typ !== ACCESS_TYP) throw new jwt.JsonWebTokenError('unexpected token type');
     const payload = decoded.payload as AccessClaims;
     if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string') throw new jwt.JsonWebTokenError('missing claims');
+    if (!validScopeClaims(payload)) throw new jwt.JsonWebTokenError('invalid scope');
     return payload;
   }
 
@@ -126,4 +143,19 @@ export function tokenHeaderType(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const SCOPES: readonly string[] = ['full', 'dashboard', 'room'];
+
+/** A `scope` claim, when present, is one we issue, and a `room` token names its session. */
+export function validScopeClaims(claims: Partial<AccessClaims>): boolean {
+  if (claims.scope === undefined) return claims.sid === undefined;
+  if (!SCOPES.includes(claims.scope)) return false;
+  if (claims.scope === 'room') return Number.isSafeInteger(claims.sid) && (claims.sid as number) > 0;
+  return claims.sid === undefined;
+}
+
+/** The scope a verified token grants (a password login's token is `full`). */
+export function tokenScope(claims: Pick<AccessClaims, 'scope'>): UserTokenScope {
+  return claims.scope ?? 'full';
 }

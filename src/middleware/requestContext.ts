@@ -29,6 +29,7 @@ export function requestContext(options: { logger: Logger }): Middleware<AppState
         status,
         ms: Math.round(ms * 10) / 10,
         user: ctx.state.user?.id,
+        apiKey: ctx.state.principal?.kind === 'api_key' ? ctx.state.principal.key.id : undefined,
         ip: ctx.ip,
       };
       if (status >= 500) ctx.state.log.error(line, 'request failed');

@@ -16,7 +16,10 @@ export class User extends BaseModel {
   id!: number;
   username!: string;
   email!: string;
-  password_hash!: string;
+  /** Null for users provisioned by a host platform: they never log in with a password. */
+  password_hash!: string | null;
+  /** The host platform's id of a provisioned user (src/services/platformUsers.ts). */
+  external_id!: string | null;
   role!: Role;
   is_admin!: boolean;
   is_active!: boolean;

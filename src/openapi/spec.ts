@@ -46,6 +46,13 @@ export interface Operation {
   responses: Record<string, ResponseObject>;
   /** Whether the operation needs a bearer token (false when `security: []`). */
   authenticated: boolean;
+  /**
+   * The `security` alternatives as the scope lists of `bearerAuth`: `[]` is a full user token,
+   * `['platform:users']` a credential holding that scope (src/auth/principal.ts).
+   */
+  security: string[][];
+  /** Where a `room` token's session is (`x-room-session`): the path id, a booking, a query filter. */
+  roomSession?: 'path' | 'booking' | 'query' | 'none';
   tags: string[];
 }
 
@@ -126,6 +133,8 @@ export function parseSpec(text: string): LoadedSpec {
         requestBody: op.requestBody ? resolveRef(document, op.requestBody) : undefined,
         responses,
         authenticated: security.length > 0,
+        security: security.map((req) => [...(((req as Record<string, unknown>).bearerAuth as string[] | undefined) ?? [])]),
+        roomSession: op['x-room-session'],
         tags: op.tags ?? [],
       });
     }

@@ -5,8 +5,12 @@
  *   notifications_{user_id}  only that user
  *   session_{session_id}     whoever may `read` the session
  *   room_{session_id}        whoever may `join_room` it, while it is scheduled or in progress
+ *
+ * A host platform's user token narrows this further (authorizeChannelScope): a `dashboard` token
+ * joins no room, a `room` token nothing but its own session's two channels.
  */
 import type { Knex } from 'knex';
+import type { UserTokenScope } from '../auth/tokens.ts';
 import type { Session, User } from '../models/index.ts';
 import { can } from '../policies/index.ts';
 import { loadSessionForUser } from '../services/sessionAccess.ts';
@@ -56,4 +60,14 @@ export async function authorizeChannel(db: Knex, user: User, channel: Channel): 
     });
   }
   return session;
+}
+
+/** Refuses a channel outside the socket's token scope (before anything is loaded). */
+export function authorizeChannelScope(socket: { scope: UserTokenScope; roomSession: number | null }, channel: Channel): void {
+  if (socket.scope === 'room' && (channel.kind === 'notifications' || channel.id !== socket.roomSession)) {
+    throw new WsError('insufficient_scope', `This socket's token is for the room of session ${socket.roomSession} only.`, { channel: channel.name });
+  }
+  if (socket.scope === 'dashboard' && channel.kind === 'room') {
+    throw new WsError('insufficient_scope', 'A dashboard token cannot join rooms; the room needs a room token.', { channel: channel.name });
+  }
 }

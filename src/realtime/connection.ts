@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
+import type { UserTokenScope } from '../auth/tokens.ts';
 import { CloseCode, withRef, WsError, type ServerMessage } from './protocol.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
@@ -22,6 +23,10 @@ export class Connection {
   readonly channels = new Set<string>();
   /** Cleared by every heartbeat ping, set again by the pong. */
   alive = true;
+  /** The scope of the socket's token, fixed for its life (a renewal must keep it). */
+  scope: UserTokenScope = 'full';
+  /** The session of a `room` token. */
+  roomSession: number | null = null;
   #expiresAt = 0;
   #expiryTimer: NodeJS.Timeout | undefined;
   #queue: Promise<void> = Promise.resolve();

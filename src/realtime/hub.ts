@@ -19,7 +19,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { AccessClaims } from '../auth/tokens.ts';
+import { tokenScope, type AccessClaims } from '../auth/tokens.ts';
 import { ApiError, notFound, serviceUnavailable, unauthorized } from '../errors.ts';
 import { redactUrl } from '../logger.ts';
 import { toApiError } from '../middleware/errorHandler.ts';
@@ -27,7 +27,7 @@ import { User } from '../models/index.ts';
 import { roomWindowSettings } from '../services/attendance.ts';
 import type { Deps } from '../types.ts';
 import { createLocalBackend, type Backend, type Envelope } from './backend.ts';
-import { authorizeChannel, notificationsChannel, parseChannel } from './channels.ts';
+import { authorizeChannel, authorizeChannelScope, notificationsChannel, parseChannel } from './channels.ts';
 import { Connection } from './connection.ts';
 import { CloseCode, ClientMessageValidator, withRef, WsError, type ClientMessage } from './protocol.ts';
 import { createPushes } from './pushes.ts';
@@ -186,6 +186,8 @@ class Hub implements RealtimeHub {
 
   #open(ws: WebSocket, user: User, claims: AccessClaims, req: http.IncomingMessage): void {
     const conn = new Connection(ws, user.id, claims.exp, this.#deps.config.ws, this.#onTaskError);
+    conn.scope = tokenScope(claims);
+    conn.roomSession = claims.sid ?? null;
     this.#connections.add(conn);
     let mine = this.#byUser.get(user.id);
     if (!mine) this.#byUser.set(user.id, (mine = new Set()));
@@ -213,8 +215,10 @@ class Hub implements RealtimeHub {
     const own = notificationsChannel(conn.userId);
     // Held for the socket's whole life, so `close` envelopes reach it even if it unsubscribes.
     await this.#acquire(own);
-    this.#addSubscriber(conn, own);
-    conn.send({ type: 'welcome', peer: conn.peer, user: conn.userId, channels: [own], expires_at: conn.expiresAt.toISOString() });
+    // A `room` token hears nothing but its room (the close envelopes still reach it, by user).
+    const channels = conn.scope === 'room' ? [] : [own];
+    if (channels.length) this.#addSubscriber(conn, own);
+    conn.send({ type: 'welcome', peer: conn.peer, user: conn.userId, channels, expires_at: conn.expiresAt.toISOString() });
   }
 
   readonly #onTaskError = (err: unknown): void => this.#deps.logger.error({ err }, 'websocket task failed');
@@ -328,6 +332,9 @@ class Hub implements RealtimeHub {
     if (claims.sub !== String(conn.userId)) {
       throw new WsError('auth_failed', 'The token belongs to another user; open a new socket to change user.');
     }
+    if (tokenScope(claims) !== conn.scope || (claims.sid ?? null) !== conn.roomSession) {
+      throw new WsError('insufficient_scope', `This socket was opened with a ${conn.scope} token; renew it with a token of the same scope, or open a new socket.`);
+    }
     await this.#activeUser(conn);
     conn.setExpiry(claims.exp);
     conn.send({ type: 'authenticated', expires_at: conn.expiresAt.toISOString(), ...withRef(message.id) });
@@ -341,8 +348,9 @@ class Hub implements RealtimeHub {
     if (conn.channels.size >= MAX_SUBSCRIPTIONS) {
       throw new WsError('too_many_subscriptions', `A socket may hold ${MAX_SUBSCRIPTIONS} subscriptions.`, { channel: name });
     }
-    const user = await this.#activeUser(conn);
     const channel = parseChannel(name);
+    authorizeChannelScope(conn, channel);
+    const user = await this.#activeUser(conn);
     const session = await authorizeChannel(this.#deps.db, user, channel);
     if (channel.kind === 'room') return this.#rooms.join(conn, session!, user, id);
     if (channel.kind === 'session') await this.#acquire(name);

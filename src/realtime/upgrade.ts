@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import jwt from 'jsonwebtoken';
+import { looksLikeApiKey } from '../auth/apiKeys.ts';
 import type { AccessClaims, TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { forbidden, unauthorized, type ApiError } from '../errors.ts';
@@ -50,6 +51,9 @@ export function verifyUpgrade(req: http.IncomingMessage, url: URL, config: Confi
   const token = tokenFromRequest(req, url);
   if (!token) {
     throw unauthorized('Send the access token as `Sec-WebSocket-Protocol: bearer, <token>` or as `?token=`.', 'missing_token');
+  }
+  if (looksLikeApiKey(token)) {
+    throw unauthorized('API keys cannot open a WebSocket: mint a user token for the user instead.', 'invalid_token');
   }
   let claims: AccessClaims;
   try {

@@ -32,12 +32,16 @@ export function fieldTaken(field: string): ApiError {
 export interface NewUser {
   username: string;
   email: string;
-  password: string;
+  /** Null for an account provisioned by a host platform: it never logs in with a password. */
+  password: string | null;
+  /** The host platform's id of a provisioned account. */
+  external_id?: string;
   role: Role;
   is_admin?: boolean;
   first_name?: string;
   last_name?: string;
   timezone?: string;
+  currency?: string;
 }
 
 /**
@@ -53,7 +57,7 @@ export async function limitRegistrations(
   if (count > limit.max) throw tooManyRequests(retryAfter, 'Too many registrations from your address; try again later.');
 }
 
-/** Creates an account; usernames and emails are unique regardless of case. */
+/** Creates an account (registered, created by an admin, or provisioned by a host platform); usernames and emails are unique regardless of case. */
 export async function createUser(db: Knex, input: NewUser): Promise<User> {
   const timezone = input.timezone ?? 'UTC';
   if (!isValidTimezone(timezone)) throw invalidField('timezone', 'must be an IANA timezone such as Europe/Berlin');
@@ -63,7 +67,7 @@ export async function createUser(db: Knex, input: NewUser): Promise<User> {
     .orWhereRaw('lower(email) = ?', [input.email.toLowerCase()]);
   if (taken.some((r: { u: string }) => r.u === input.username.toLowerCase())) throw fieldTaken('username');
   if (taken.length) throw fieldTaken('email');
-  const password_hash = await hashPassword(input.password);
+  const password_hash = input.password === null ? null : await hashPassword(input.password);
   try {
     return await User.query(db).insertAndFetch({
       username: input.username,
@@ -76,6 +80,8 @@ export async function createUser(db: Knex, input: NewUser): Promise<User> {
       last_name: input.last_name ?? '',
       timezone,
       expertise: [],
+      ...(input.currency ? { currency: input.currency } : {}),
+      ...(input.external_id !== undefined ? { external_id: input.external_id } : {}),
     } as Partial<User>);
   } catch (err) {
     // Two registrations raced past the check above: the unique index decided.
@@ -131,6 +137,12 @@ export async function login(deps: LoginDeps, input: { username: string; password
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
   if (!user || !ok || !user.is_active) {
     await throttle.failed(attempt);
+    if (user && user.is_active && user.password_hash === null) {
+      throw unauthorized(
+        'This account has no password: it signs in through the platform that created it, which hands out its tokens.',
+        'password_login_unavailable',
+      );
+    }
     throw unauthorized(BAD_CREDENTIALS, 'invalid_credentials');
   }
   await User.query(db).findById(user.id).patch({ last_login: new Date() } as Partial<User>);

@@ -177,6 +177,48 @@ describe('mentorctl: API commands', function () {
     });
   });
 
+  describe('api-keys', () => {
+    it('creates a key (printed once, with a warning), lists it without the secret and revokes it', async () => {
+      const created = await cli.ok(['api-keys', 'create', '--name', 'Acme LMS', '--scope', 'platform:users', '--scope', 'platform:tokens', '--expires', '30d']);
+      const key = created.stdout.trim().split('\n').at(-1)!;
+      expect(key).to.match(/^mdk_[A-Za-z0-9_-]{43}$/);
+      expect(created.stdout).to.match(/Created API key \d+ "Acme LMS" \(platform:users, platform:tokens\), expires/);
+      expect(created.stderr).to.include('only time the key is shown');
+      const works = await server.api.put('/api/platform/users/cli-1/', { role: 'learner', email: 'cli-1@acme.example' }, { token: key });
+      expect(works.status).to.equal(201);
+
+      const json = await cli.json(['api-keys', 'create', '--name', 'ci', '--scope', 'admin:read', '--json']);
+      expectSchema(json, 'ApiKeyCreated');
+      const listed = await cli.json(['api-keys', 'list']);
+      expectSchema(listed, 'ApiKey[]');
+      expect(JSON.stringify(listed)).to.not.contain(key).and.not.contain(json.key);
+      expect(listed[0]).to.include({ id: json.id, name: 'ci' });
+      const table = await cli.ok(['api-keys', 'list']);
+      expect(table.stdout.split('\n')[0]).to.match(/^ID\s+NAME\s+PREFIX\s+SCOPES\s+STATUS/);
+      expect(table.stdout).to.not.contain(key);
+
+      const id = listed.find((k: { name: string }) => k.name === 'Acme LMS').id;
+      const unconfirmed = await cli.run(['api-keys', 'revoke', String(id)]);
+      expect(unconfirmed.code).to.equal(2);
+      expect((await cli.ok(['api-keys', 'revoke', String(id), '--yes'])).stdout).to.include(`API key ${id} is revoked.`);
+      expect((await server.api.get('/api/platform/users/cli-1/', { token: key })).status).to.equal(401);
+      expect((await cli.ok(['api-keys', 'list'])).stdout).to.match(/Acme LMS.*revoked/);
+    });
+
+    it('refuses unknown scopes and bad expiries as usage errors, and a past date with the API message', async () => {
+      const scope = await cli.run(['api-keys', 'create', '--name', 'x', '--scope', 'everything']);
+      expect(scope.code).to.equal(2);
+      expect(scope.stderr).to.include('Allowed choices are platform:users');
+      const missing = await cli.run(['api-keys', 'create', '--name', 'x']);
+      expect(missing.code).to.equal(2);
+      const expiry = await cli.run(['api-keys', 'create', '--name', 'x', '--scope', 'events', '--expires', 'soon']);
+      expect(expiry.code).to.equal(2);
+      const past = await cli.run(['api-keys', 'create', '--name', 'x', '--scope', 'events', '--expires', '2020-01-01']);
+      expect(past.code).to.equal(1);
+      expect(past.stderr).to.include('--expires: must be in the future');
+    });
+  });
+
   describe('sessions', () => {
     it('lists every session with --status and --mentor filters', async () => {
       const mentor = await buildMentor(server.db, { username: 'session_mentor' });

@@ -64,7 +64,7 @@ describe('mentorctl: local bootstrap', function () {
     const user = await User.query(db).where({ username: 'ada' }).first();
     expect(user?.is_admin).to.equal(true);
     expect(user?.is_active).to.equal(true);
-    expect(await verifyPassword('long-enough-pw', user!.password_hash)).to.equal(true);
+    expect(await verifyPassword('long-enough-pw', user!.password_hash!)).to.equal(true);
   });
 
   it('refuses a taken username with the field named and exit 1', async () => {

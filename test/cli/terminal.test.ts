@@ -42,7 +42,7 @@ describe('mentorctl on a terminal', function () {
     expect(out).to.include('\x1b[?25l'); // the cursor is hidden while the spinner turns…
     expect(out).to.include('\x1b[?25h'); // …and shown again
     expect(out).to.include('Applying migrations');
-    expect(out).to.match(/✔.*Applied 1 migration/);
+    expect(out).to.match(/✔.*Applied \d+ migrations? to /);
     db = createKnex(cli.databaseUrl);
   });
 
@@ -70,12 +70,12 @@ describe('mentorctl on a terminal', function () {
     for (const secret of ['first-secret-1', 'other-secret-2', 'final-secret-3']) expect(out).not.to.include(secret);
     const user = await User.query(db).where({ username: 'admin_tty' }).first();
     expect(user).to.include({ email: 'tty@x.io', is_admin: true });
-    expect(await verifyPassword('final-secret-3', user!.password_hash)).to.equal(true);
+    expect(await verifyPassword('final-secret-3', user!.password_hash!)).to.equal(true);
   });
 
   it('asks before a destructive action and changes nothing when the answer is no', async () => {
     const term = await open(['db', 'rollback']);
-    await term.waitFor('Roll back 1 migration');
+    await term.waitFor('Roll back ');
     await term.type('n');
     expect(await term.exitCode()).to.equal(1);
     expect(term.output()).to.include('Aborted; nothing was changed.');

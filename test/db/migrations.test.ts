@@ -7,7 +7,7 @@ import { createKnex } from '../../src/db/knex.ts';
 import { migrateLatest, migrationConfig, migrationStatus, rollbackAll } from '../../src/db/migrate.ts';
 import { freshDatabase } from '../helpers/server.ts';
 
-const TABLES = ['users', 'refresh_tokens', 'sessions', 'bookings', 'requests', 'notifications', 'feedback', 'payouts', 'chat_messages', 'room_presence'];
+const TABLES = ['users', 'refresh_tokens', 'sessions', 'bookings', 'requests', 'notifications', 'feedback', 'payouts', 'chat_messages', 'room_presence', 'api_keys'];
 
 async function exerciseConstraints(db: Knex) {
   const now = new Date().toISOString();
@@ -59,6 +59,13 @@ async function exerciseConstraints(db: Knex) {
   await rejects(db('notifications').insert(n));
   // A request cannot be addressed to oneself.
   await rejects(db('requests').insert({ learner_id: mentorId, mentor_id: mentorId, topic: 't', created_at: now, updated_at: now }));
+  // Provisioned users have no password and unique external ids; API key prefixes are unique.
+  const provisioned = { email: 'p@x.io', password_hash: null, external_id: 'ext-1', role: 'learner', created_at: now, updated_at: now };
+  await db('users').insert({ ...provisioned, username: 'p' });
+  await rejects(db('users').insert({ ...provisioned, username: 'q', email: 'q@x.io' }));
+  const apiKey = { name: 'k', prefix: 'mdk_abcdefgh', key_hash: 'f'.repeat(64), scopes: '[]', created_by: mentorId, created_at: now };
+  await db('api_keys').insert(apiKey);
+  await rejects(db('api_keys').insert({ ...apiKey, key_hash: 'e'.repeat(64) }));
 }
 
 async function tables(db: Knex): Promise<string[]> {

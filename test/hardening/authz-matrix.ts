@@ -140,4 +140,18 @@ export const AUTHZ_MATRIX: Record<string, MatrixRow> = {
   adminMarkPayoutPaid: { target: 'payout', expect: ADMIN(200) },
   adminBroadcastNotification: { body: (c) => ({ user: c.people.learner.id, message: 'Hi' }), expect: ADMIN(201) },
   adminGetStats: { expect: ADMIN(200) },
+
+  // Platform integration. Key management needs an admin's own token; provisioning takes an
+  // admin's token too (or a key with `platform:users`, see test/api/platform.test.ts); minting
+  // user tokens is for API keys with `platform:tokens` only, so every user token is refused.
+  adminListApiKeys: { expect: ADMIN(200) },
+  adminCreateApiKey: { body: () => ({ name: 'Matrix key', scopes: ['platform:users'] }), expect: ADMIN(201) },
+  adminRevokeApiKey: { target: 'apiKey', expect: ADMIN(204) },
+  upsertPlatformUser: {
+    body: (c) => ({ role: 'mentor', email: c.records.platformUser.email, first_name: 'Grace' }),
+    expect: ADMIN(200),
+  },
+  getPlatformUser: { expect: ADMIN(200) },
+  deactivatePlatformUser: { expect: ADMIN(204) },
+  createPlatformUserToken: { body: () => ({ scope: 'dashboard' }), expect: E(403, 403, 403, 403, 401) },
 };

@@ -29,7 +29,7 @@ import { allIds, buildPeople, buildRecords, tokensOf, type People, type Person }
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : crypto.randomInt(2 ** 31 - 1);
 /**
  * Runs per operation and role. Anonymous calls of protected operations all end at the 401 before
- * any parsing, so they get fewer: 48 × (8 + 3 × 28) + 8 public × 4 × 28 = 5,312 requests.
+ * any parsing, so they get fewer: 55 × (8 + 3 × 28) + 8 public × 4 × 28 = 5,956 requests.
  */
 const RUNS = 28;
 const ANONYMOUS_RUNS = 8;
@@ -191,7 +191,7 @@ class RequestArbitraries {
   /** One record arbitrary per fault location, built once (building arbitraries costs more than sampling). */
   request(op: Operation): fc.Arbitrary<FuzzRequest> {
     const faults: Array<[Fault, number]> = [['none', 3], ['query', 2]];
-    if (op.path.includes('{id}')) faults.push(['path', 1]);
+    if (op.path.includes('{id}') || op.path.includes('{external_id}')) faults.push(['path', 1]);
     if (op.method !== 'get') faults.push(['body', op.requestBody ? 4 : 1]);
     if (op.parameters.some((p) => p.in === 'header')) faults.push(['header', 1]);
     return fc.oneof(
@@ -234,6 +234,8 @@ describe('hardening: fuzzing every operation from openapi.yaml', function () {
   let people: People;
   let tokens: Record<Person, string>;
   let requests: RequestArbitraries;
+  /** `{external_id}` values: the provisioned user's, unknown ones, the longest allowed. */
+  let externalIds: string[];
   let sent = 0;
   /** Statuses seen per operation, printed with FUZZ_REPORT=1 (to see how deep the inputs reach). */
   const statuses = new Map<string, Map<number, number>>();
@@ -250,6 +252,7 @@ describe('hardening: fuzzing every operation from openapi.yaml', function () {
     });
     const pictures = [await pngImage(8, 8), svgImage(), htmlPage(), gifJsPolyglot(), pngMagicThenGarbage(), crypto.randomBytes(512), new Uint8Array()];
     requests = new RequestArbitraries(schemas, allIds(people, records), pictures);
+    externalIds = [records.platformUser.external_id!, 'ext-42', 'a', 'org:7.user@host', 'x'.repeat(200)].map(encodeURIComponent);
   });
   after(() => server?.close());
 
@@ -266,7 +269,8 @@ describe('hardening: fuzzing every operation from openapi.yaml', function () {
       for (const [roleIndex, role] of ROLES.entries()) {
         const token = role.person ? tokens[role.person] : undefined;
         const property = fc.asyncProperty(arbitrary, async (req) => {
-          const path = op.path.replace('{id}', req.pathId);
+          const externalId = req.fault === 'path' ? req.pathId : externalIds[Number(req.pathId) % externalIds.length]!;
+          const path = op.path.replace('{id}', req.pathId).replace('{external_id}', externalId);
           const url = req.query ? `${path}?${req.query}` : path;
           sent++;
           const res = await server.api.request(op.method.toUpperCase(), url, toRequestOptions(req, token));

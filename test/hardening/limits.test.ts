@@ -10,7 +10,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { expect } from 'chai';
-import { loadSpec, resolveRef, type JsonSchema } from '../../src/openapi/spec.ts';
+import { loadSpec, resolveRef, type JsonSchema, type Operation } from '../../src/openapi/spec.ts';
+import { API_KEY_SCOPES } from '../../src/auth/apiKeys.ts';
+import { createApiKey } from '../../src/services/apiKeys.ts';
 import { MAX_PAGE_SIZE } from '../../src/lib/pagination.ts';
 import { buildMentor, buildNotification } from '../helpers/factories.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
@@ -68,13 +70,17 @@ describe('hardening: resource limits', function () {
   let people: People;
   let records: Records;
   let tokens: Record<Person, string>;
+  /** An API key with every scope, for operations no user token may call (minting user tokens). */
+  let hostKey: string;
   const healthy = async () => expect((await server.api.get('/healthz')).status).to.equal(200);
+  const credentialFor = (op: Operation, person: Person) => (op.security.some((required) => required.length === 0) ? tokens[person] : hostKey);
 
   before(async () => {
     server = await getTestServer({ LOGIN_RATE_LIMIT: '1000' });
     people = await buildPeople(server.db);
     records = await buildRecords(server.db, people);
     tokens = tokensOf(server, people);
+    hostKey = (await createApiKey(server.db, people.admin, { name: 'limits', scopes: [...API_KEY_SCOPES] })).key;
     // More rows than a page may hold: notifications for the owner, mentors for the directory.
     for (let i = 0; i < MAX_PAGE_SIZE + 20; i++) await buildNotification(server.db, { user_id: people.owner.id, message: `n${i}` });
     for (let i = 0; i < MAX_PAGE_SIZE + 5; i++) await buildMentor(server.db);
@@ -86,7 +92,7 @@ describe('hardening: resource limits', function () {
       const oversized = { pad: 'x'.repeat(server.config.bodyLimitBytes) };
       for (const op of withBody) {
         const path = pathFor(op, AUTHZ_MATRIX[op.operationId]!.target, people, records);
-        const res = await server.api.request(op.method.toUpperCase(), path, { token: tokens.admin, body: oversized });
+        const res = await server.api.request(op.method.toUpperCase(), path, { token: credentialFor(op, 'admin'), body: oversized });
         expect(res.status, op.operationId).to.equal(413);
         expect(res.body.code).to.equal('payload_too_large');
       }
@@ -96,7 +102,7 @@ describe('hardening: resource limits', function () {
     it('refuses JSON nested 10,000 deep — as the body and inside a field — with a 400, not a crash', async () => {
       for (const op of withJsonBody) {
         const path = pathFor(op, AUTHZ_MATRIX[op.operationId]!.target, people, records);
-        const token = tokens[allowedPerson(op.operationId)];
+        const token = credentialFor(op, allowedPerson(op.operationId));
         for (const text of [deepJson(10_000, 'array'), deepJson(10_000, 'object'), `{"title":${deepJson(10_000, 'array')}}`]) {
           const res = await server.api.request(op.method.toUpperCase(), path, { token, body: text, headers: { 'Content-Type': 'application/json' } });
           expect(res.status, op.operationId).to.equal(400);
@@ -124,7 +130,7 @@ describe('hardening: resource limits', function () {
       for (const op of withJsonBody) {
         const row = AUTHZ_MATRIX[op.operationId]!;
         const path = pathFor(op, row.target, people, records);
-        const token = tokens[allowedPerson(op.operationId)];
+        const token = credentialFor(op, allowedPerson(op.operationId));
         const base = (await row.body?.(requestContext(server, people, records))) as Record<string, unknown> | undefined;
         for (const field of stringFields(op.requestBody!.content['application/json']!.schema ?? {})) {
           if (field.schema.maxLength === undefined || field.path.includes('.')) continue;
@@ -177,7 +183,7 @@ describe('hardening: resource limits', function () {
     it('answers an empty page, not an error, for page=1000000 on every list; beyond the maximum is a 400', async () => {
       for (const op of lists) {
         const path = pathFor(op, AUTHZ_MATRIX[op.operationId]!.target, people, records);
-        const token = tokens[allowedPerson(op.operationId)];
+        const token = credentialFor(op, allowedPerson(op.operationId));
         const far = await server.api.get(`${path}?page=1000000&page_size=100`, { token });
         expect(far.status, op.operationId).to.equal(200);
         expect(far.body.results, op.operationId).to.deep.equal([]);

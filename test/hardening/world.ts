@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { addMinutes } from '../../src/lib/time.ts';
 import type { Operation } from '../../src/openapi/spec.ts';
-import { ChatMessage, MentorRequest, Payout, type Booking, type Session, type User } from '../../src/models/index.ts';
+import { ChatMessage, MentorRequest, Payout, type ApiKey, type Booking, type Session, type User } from '../../src/models/index.ts';
+import { createApiKey } from '../../src/services/apiKeys.ts';
 import {
   buildAdmin,
   buildBooking,
@@ -60,6 +61,10 @@ export interface Records {
   chat: ChatMessage;
   /** A learner for the admin user operations to look at and change. */
   account: User;
+  /** An API key (scopes `platform:users`, `platform:tokens`) created by the admin. */
+  apiKey: ApiKey;
+  /** A mentor provisioned by a host platform (`external_id` set, no password). */
+  platformUser: User;
 }
 
 export type RecordKey = keyof Records;
@@ -104,7 +109,10 @@ export async function buildRecords(db: Knex, people: People): Promise<Records> {
   const notification = await buildNotification(db, { user_id: owner.id, message: 'Welcome' });
   const chat = await ChatMessage.query(db).insertAndFetch({ session_id: open.id, sender_id: owner.id, body: 'Hello, class' } as Partial<ChatMessage>);
   const account = await buildLearner(db);
-  return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account };
+  const { apiKey } = await createApiKey(db, people.admin, { name: 'Host', scopes: ['platform:users', 'platform:tokens'] });
+  const externalId = `ext-${crypto.randomBytes(6).toString('hex')}`;
+  const platformUser = await buildMentor(db, { external_id: externalId, password_hash: null, email: `${externalId}@host.example` });
+  return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account, apiKey, platformUser };
 }
 
 /** Access tokens of everyone, signed with the server's key. */
@@ -143,8 +151,12 @@ export function requestContext(server: TestServer, people: People, records: Reco
   };
 }
 
-/** The operation's path with `{id}` replaced by the id of `target` (a record, or a person for user ids). */
+/**
+ * The operation's path with `{id}` replaced by the id of `target` (a record, or a person for user
+ * ids), and `{external_id}` by the provisioned user's.
+ */
 export function pathFor(op: Operation, target: RecordKey | Person | undefined, people: People, records: Records): string {
+  if (op.path.includes('{external_id}')) return op.path.replace('{external_id}', encodeURIComponent(records.platformUser.external_id!));
   if (!op.path.includes('{id}')) return op.path;
   if (!target) throw new Error(`${op.operationId}: the path has an id, so a target record is needed`);
   const record = (records as unknown as Record<string, { id: number }>)[target] ?? people[target as Person];

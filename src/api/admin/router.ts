@@ -1,12 +1,13 @@
 /**
  * /api/admin/*: users, sessions, the payout queue and its decisions, broadcasts, statistics.
- * Every operation starts with the admin check (403 for anyone without `is_admin`).
+ * Every operation starts with the admin check (403 for anyone without `is_admin`); the listings
+ * also admit API keys with `admin:read` (their scope is checked by the router).
  */
 import type { ApiRoutes, Handler } from '../route.ts';
 import { notFound } from '../../errors.ts';
 import { inTransaction } from '../../events.ts';
 import { paginate } from '../../lib/pagination.ts';
-import { requireRole } from '../../middleware/authenticate.ts';
+import { requireAdminOrKey, requireRole } from '../../middleware/authenticate.ts';
 import { Payout, User } from '../../models/index.ts';
 import { authorize } from '../../policies/index.ts';
 import { presentPayout } from '../../presenters/payout.ts';
@@ -36,7 +37,7 @@ function payoutDecision(action: PayoutAction): Handler<'adminApprovePayout' | 'a
 export function registerAdminRoutes(routes: ApiRoutes): void {
   routes
     .on('adminListUsers', async (ctx, { query }) => {
-      requireRole(ctx, 'admin');
+      requireAdminOrKey(ctx);
       ctx.body = await paginate(ctx, usersQuery(ctx.deps.db, query), query, (rows) => rows.map(presentAdminUser));
     })
     .on('adminCreateUser', async (ctx, { body }) => {
@@ -46,7 +47,7 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
       ctx.body = presentAdminUser(user);
     })
     .on('adminGetUser', async (ctx, { path }) => {
-      requireRole(ctx, 'admin');
+      requireAdminOrKey(ctx);
       const user = await User.query(ctx.deps.db).findById(path.id);
       if (!user) throw notFound('User');
       ctx.body = presentAdminUser(user);
@@ -62,12 +63,12 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
       ctx.body = presentAdminUser(user);
     })
     .on('adminListSessions', async (ctx, { query }) => {
-      requireRole(ctx, 'admin');
+      requireAdminOrKey(ctx);
       const { db } = ctx.deps;
       ctx.body = await paginate(ctx, sessionsQuery(db, query), query, async (rows) => (await loadSessionViews(db, roomWindowSettings(ctx.deps.config), rows)).map(presentSession));
     })
     .on('adminListPayouts', async (ctx, { query }) => {
-      requireRole(ctx, 'admin');
+      requireAdminOrKey(ctx);
       ctx.body = await paginate(ctx, payoutsQuery(ctx.deps.db, query, 'oldest'), query, (rows) => rows.map(presentPayout));
     })
     .on('adminApprovePayout', payoutDecision('approve'))
@@ -81,7 +82,7 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
       ctx.body = { sent };
     })
     .on('adminGetStats', async (ctx) => {
-      requireRole(ctx, 'admin');
+      requireAdminOrKey(ctx);
       ctx.body = presentStats(await platformStats(ctx.deps.db, new Date()));
     });
 }

@@ -977,6 +977,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/api-keys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description Admins only (or an API key with `admin:read`). Every key ever created, newest first, with its `prefix`, scopes and state. The secret itself is never returned again.
+         */
+        get: operations["adminListApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Admins only, with a full user token (an API key cannot create keys). Answers the secret `key` **once**: only its SHA-256 hash is stored, so it can never be shown again. Send it from the host platform's server as `Authorization: Bearer <key>`; never ship it to a browser. `expires_at`, when given, must be in the future.
+         */
+        post: operations["adminCreateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/api-keys/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Admins only, with a full user token. The next call made with the key is refused with 401 `invalid_api_key`, on every server process. Revoking a revoked key is a no-op (204).
+         */
+        delete: operations["adminRevokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/platform/users/{external_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+                external_id: components["parameters"]["ExternalId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a provisioned user
+         * @description The account provisioned as `external_id` (404 when there is none). For an API key with `platform:users` or `admin:read`, or an admin.
+         */
+        get: operations["getPlatformUser"];
+        /**
+         * Provision a user by the host platform's id
+         * @description Creates (201) or updates (200) the account the host platform knows as `external_id`, so the call is idempotent. Such accounts have no password (password login answers 401 `password_login_unavailable`); the host signs them in with user tokens (`createPlatformUserToken`). `role` may change from learner to mentor, and from mentor to learner only without open sessions or pending requests (409 `mentor_has_open_work`). Updating a deactivated account answers 409 `account_deactivated`. 409 `email_taken` when another account uses the email. For an API key with `platform:users`, or an admin.
+         */
+        put: operations["upsertPlatformUser"];
+        post?: never;
+        /**
+         * Deactivate a provisioned user
+         * @description Deactivates the account (as an admin would): its tokens stop working at once and its WebSockets close with 4003. Deactivating a deactivated account is a no-op (204). For an API key with `platform:users`, or an admin.
+         */
+        delete: operations["deactivatePlatformUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/platform/users/{external_id}/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+                external_id: components["parameters"]["ExternalId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a short-lived user token for the browser
+         * @description An access token for the provisioned user, for the widgets' `tokenProvider`. `scope`: `dashboard` (what `<mentor-dashboard>` and `<notification-bell>` call), `room` (one session's room: `session` is required and must be a session the user may join) or `full` (everything the user could do after a password login). `ttl` is 60–3600 seconds (default 600). Outside its scope the token gets 403 `insufficient_scope`. There is no refresh token: the host asks for a new one. 409 `account_deactivated` for a deactivated account. Only for an API key with `platform:tokens`.
+         */
+        post: operations["createPlatformUserToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1077,6 +1178,11 @@ export interface paths {
          *     `WsClientMessage` from the client, `WsServerMessage` from the server, starting with
          *     `welcome`. Channels, each message, limits, close codes and reconnection are described in
          *     the README ("WebSocket protocol"). A GET without `Upgrade: websocket` is answered 426.
+         *
+         *     A host platform's user token keeps its scope on the socket: a `dashboard` token gets its
+         *     notifications and may follow `session_{id}` channels but joins no room; a `room` token
+         *     gets neither notifications nor any channel but its session's `session_{id}` and
+         *     `room_{id}` (others are refused with `insufficient_scope`). API keys cannot open a socket.
          */
         get: operations["openWebSocket"];
         put?: never;
@@ -1865,6 +1971,200 @@ export interface components {
             /** Format: date-time */
             generated_at: string;
         };
+        /**
+         * @description What an API key may do: `platform:users` provision users, `platform:tokens` mint user tokens, `webhooks` manage webhooks, `events` read the event feed, `admin:read` read the admin listings.
+         * @enum {string}
+         */
+        ApiKeyScope: "platform:users" | "platform:tokens" | "webhooks" | "events" | "admin:read";
+        /**
+         * @description What a user token may do: `dashboard` (the mentor dashboard and the notification bell), `room` (one session's room) or `full` (as a password login).
+         * @enum {string}
+         */
+        UserTokenScope: "dashboard" | "room" | "full";
+        /**
+         * @example {
+         *       "name": "Acme LMS production",
+         *       "scopes": [
+         *         "platform:users",
+         *         "platform:tokens"
+         *       ],
+         *       "expires_at": "2027-12-31T23:59:59Z"
+         *     }
+         */
+        ApiKeyCreate: {
+            /** @description What the key is for (shown in listings). */
+            name: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /**
+             * Format: date-time
+             * @description When the key stops working (none when absent or null).
+             */
+            expires_at?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": 3,
+         *       "name": "Acme LMS production",
+         *       "prefix": "mdk_Qx7fK2pA",
+         *       "scopes": [
+         *         "platform:users",
+         *         "platform:tokens"
+         *       ],
+         *       "created_at": "2026-12-02T10:00:00Z",
+         *       "last_used_at": "2026-12-02T10:05:00Z",
+         *       "expires_at": null,
+         *       "revoked_at": null
+         *     }
+         */
+        ApiKey: {
+            id: number;
+            name: string;
+            /** @description The key's first characters, enough to recognise it (`mdk_` + 8). */
+            prefix: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last accepted call, to the minute.
+             */
+            last_used_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
+        /**
+         * @description An API key with its secret, answered once, when it is created.
+         * @example {
+         *       "id": 3,
+         *       "name": "Acme LMS production",
+         *       "prefix": "mdk_Qx7fK2pA",
+         *       "key": "mdk_Qx7fK2pAv1p0mSx3l8bq2dD8gQq2N7b2yH3kR9cW1sZ0eT4uV6",
+         *       "scopes": [
+         *         "platform:users",
+         *         "platform:tokens"
+         *       ],
+         *       "created_at": "2026-12-02T10:00:00Z",
+         *       "last_used_at": null,
+         *       "expires_at": null,
+         *       "revoked_at": null
+         *     }
+         */
+        ApiKeyCreated: {
+            id: number;
+            name: string;
+            prefix: string;
+            /** @description The secret. Store it now; it is never shown again. */
+            key: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
+        ApiKeyPage: {
+            count: number;
+            next: components["schemas"]["PageLink"];
+            previous: components["schemas"]["PageLink"];
+            results: components["schemas"]["ApiKey"][];
+        };
+        /**
+         * @description The host platform's own id of the user, unique in this deployment.
+         * @example ext-42
+         */
+        ExternalId: string;
+        /**
+         * @example {
+         *       "role": "mentor",
+         *       "email": "grace@acme-lms.example",
+         *       "first_name": "Grace",
+         *       "last_name": "Hopper",
+         *       "timezone": "America/New_York",
+         *       "currency": "USD"
+         *     }
+         */
+        PlatformUserUpsert: {
+            role: components["schemas"]["Role"];
+            email: components["schemas"]["Email"];
+            first_name?: components["schemas"]["PersonName"];
+            last_name?: components["schemas"]["PersonName"];
+            timezone?: components["schemas"]["Timezone"];
+            currency?: components["schemas"]["Currency"];
+        };
+        /**
+         * @example {
+         *       "id": 17,
+         *       "external_id": "ext-42",
+         *       "username": "ext_3f9c2a7b1d04e6a85c1b",
+         *       "email": "grace@acme-lms.example",
+         *       "role": "mentor",
+         *       "first_name": "Grace",
+         *       "last_name": "Hopper",
+         *       "timezone": "America/New_York",
+         *       "currency": "USD",
+         *       "is_active": true,
+         *       "created_at": "2026-12-02T10:00:00Z",
+         *       "updated_at": "2026-12-02T10:00:00Z"
+         *     }
+         */
+        PlatformUser: {
+            id: number;
+            external_id: components["schemas"]["ExternalId"];
+            /** @description Generated from `external_id`; such accounts never sign in with a password. */
+            username: string;
+            /** Format: email */
+            email: string;
+            role: components["schemas"]["Role"];
+            first_name: string;
+            last_name: string;
+            timezone: string;
+            currency: components["schemas"]["Currency"];
+            is_active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "scope": "dashboard",
+         *       "ttl": 600
+         *     }
+         * @example {
+         *       "scope": "room",
+         *       "session": 12
+         *     }
+         */
+        UserTokenRequest: {
+            scope: components["schemas"]["UserTokenScope"];
+            /** @description The session of a `room` token (required for `room`, refused otherwise). */
+            session?: number;
+            /** @description Lifetime in seconds (default 600). */
+            ttl?: number;
+        };
+        /**
+         * @example {
+         *       "access": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIxNyJ9.c2lnbmF0dXJl",
+         *       "token_type": "Bearer",
+         *       "expires_in": 600,
+         *       "scope": "dashboard"
+         *     }
+         */
+        UserToken: {
+            /** @description The JWT to send as `Authorization: Bearer <access>` (or to the widgets). */
+            access: string;
+            /** @constant */
+            token_type: "Bearer";
+            expires_in: number;
+            scope: components["schemas"]["UserTokenScope"];
+            /** @description The session of a `room` token. */
+            session?: number;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -2001,12 +2301,12 @@ export interface components {
             type: "ack";
             ref: components["schemas"]["WsRef"];
         };
-        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `insufficient_scope`: the socket's user token does not cover this channel (a `room` token: only its session's `session_{id}` and `room_{id}`; a `dashboard` token: no rooms), or an `auth` token of another scope. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
         WsError: {
             /** @constant */
             type: "error";
             /** @enum {string} */
-            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "room_window_not_open" | "room_window_closed" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "internal_error";
+            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "room_window_not_open" | "room_window_closed" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "insufficient_scope" | "unavailable" | "internal_error";
             message: string;
             ref?: components["schemas"]["WsRef"];
             channel?: components["schemas"]["WsChannel"];
@@ -2128,7 +2428,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The caller is signed in but may not do this: wrong role, not an admin, or not the owner of a record they can see. */
+        /** @description The caller is signed in but may not do this: wrong role, not an admin, or not the owner of a record they can see; or the credential's scope does not cover the operation (code `insufficient_scope`, with `WWW-Authenticate: Bearer error="insufficient_scope"`). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2195,6 +2495,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+        ExternalId: components["schemas"]["ExternalId"];
         /** @description The record's id. */
         Id: number;
         /** @description The page to return, from 1. */
@@ -2363,6 +2665,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     createSession: {
@@ -2417,6 +2720,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2700,6 +3004,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2829,6 +3134,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getBooking: {
@@ -2854,6 +3160,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2944,6 +3251,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     createRequest: {
@@ -3000,6 +3308,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -3247,6 +3556,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     replaceProfile: {
@@ -3274,6 +3584,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3305,6 +3616,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3340,6 +3652,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getMentor: {
@@ -3365,6 +3678,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -3397,6 +3711,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getNotification: {
@@ -3422,6 +3737,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -3452,6 +3768,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3477,6 +3794,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
         };
@@ -3501,6 +3819,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     adminListUsers: {
@@ -3537,6 +3856,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     adminCreateUser: {
@@ -3594,6 +3914,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     adminUpdateUser: {
@@ -3660,6 +3981,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     adminListPayouts: {
@@ -3692,6 +4014,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     adminApprovePayout: {
@@ -3846,6 +4169,230 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    adminListApiKeys: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page; values above 100 are treated as 100. */
+                page_size?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of API keys (without their secrets). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    adminCreateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description The key was created; `key` is shown only in this answer. */
+            201: {
+                headers: {
+                    /** @description `no-store`: the answer carries a secret. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    adminRevokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key is revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getPlatformUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+                external_id: components["parameters"]["ExternalId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    upsertPlatformUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+                external_id: components["parameters"]["ExternalId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlatformUserUpsert"];
+            };
+        };
+        responses: {
+            /** @description The account existed and was updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformUser"];
+                };
+            };
+            /** @description The account was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivatePlatformUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+                external_id: components["parameters"]["ExternalId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account is deactivated. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createPlatformUserToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host platform's id of the user: 1–200 letters, digits, `.`, `_`, `:`, `@` or `-`. */
+                external_id: components["parameters"]["ExternalId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token. */
+            201: {
+                headers: {
+                    /** @description `no-store`: the answer carries a credential. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     healthz: {
