@@ -41,12 +41,20 @@ async function setBookingStatuses(knex: Knex, statuses: readonly string[]): Prom
   const rebuilt = table
     .replace(pattern, (_all, head: string) => `${head}(${check})`)
     .replace(/^CREATE TABLE\s+[`"]?bookings[`"]?/i, 'CREATE TABLE `bookings_rebuild`');
+  // Triggers that name bookings (on it, or on another table reading it) would make the rename
+  // fail while the old table is gone, and those on it go with it: drop them all, recreate after.
+  const triggers: Array<{ name: string; sql: string }> = await knex('sqlite_master')
+    .where({ type: 'trigger' })
+    .where('sql', 'like', '%bookings%')
+    .select('name', 'sql');
+  for (const { name } of triggers) await knex.raw(`DROP TRIGGER \`${name}\``);
   await knex.raw(rebuilt);
   await knex.raw('INSERT INTO `bookings_rebuild` SELECT * FROM `bookings`');
   await knex.raw('DROP TABLE `bookings`');
   await knex.raw('ALTER TABLE `bookings_rebuild` RENAME TO `bookings`');
   // Indexes went with the old table (autoindexes have no SQL and are recreated by the table).
   for (const { sql } of objects.filter((o) => o.type === 'index' && o.sql)) await knex.raw(sql!);
+  for (const { sql } of triggers) await knex.raw(sql);
 }
 
 export async function up(knex: Knex): Promise<void> {

@@ -138,7 +138,7 @@ function suite(name: string, open: () => Promise<{ db: Knex; done: () => Promise
       await rejects(db('room_presence').insert({ ...presence, joined_at: later, left_at: now }));
       await rejects(db('room_presence').insert({ ...presence, session_id: 999999 }));
 
-      await db.migrate.down(config);
+      await db.migrate.down({ ...config, name: '20261202020000_attendance' });
       expect(await status(unmarked)).to.equal('booked');
       await rejects(db('bookings').insert(booking(done, 'no_show')));
       expect(await tables(db)).to.not.include('room_presence');
