@@ -85,7 +85,8 @@ describe('platform integration', () => {
       expect(minted.body).to.include({ token_type: 'Bearer', expires_in: 600, scope: 'dashboard' });
       expect(minted.headers.get('cache-control')).to.equal('no-store');
       const dashboard: string = minted.body.access;
-      const a = await server.api.post('/api/sessions/', sessionBody('Session A'), { token: dashboard });
+      // A starts soon, so its room is open for the room token below.
+      const a = await server.api.post('/api/sessions/', { ...sessionBody('Session A'), start_time: new Date(Date.now() + 10 * 60_000).toISOString() }, { token: dashboard });
       const b = await server.api.post('/api/sessions/', sessionBody('Session B'), { token: dashboard });
       expect([a.status, b.status]).to.deep.equal([201, 201]);
       const listed = await server.api.get('/api/sessions/', { token: dashboard });

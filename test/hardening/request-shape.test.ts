@@ -6,7 +6,8 @@
 import net from 'node:net';
 import { expect } from 'chai';
 import { loadSpec } from '../../src/openapi/spec.ts';
-import { buildLearner, tokenFor } from '../helpers/factories.ts';
+import { createApiKey } from '../../src/services/apiKeys.ts';
+import { buildAdmin, buildLearner, tokenFor } from '../helpers/factories.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 
 const spec = loadSpec();
@@ -31,11 +32,16 @@ function rawExchange(url: string, head: string): Promise<string> {
 describe('hardening: request shape', function () {
   this.timeout(60000);
   let server: TestServer;
-  let token: string;
+  let userToken: string;
+  let keyToken: string;
+  /** A user token, or an API key holding every scope for the operations only keys may call. */
+  const credentialFor = (op: (typeof operations)[number]) => (op.security.some((scopes) => scopes.length === 0) ? userToken : keyToken);
 
   before(async () => {
     server = await getTestServer();
-    token = tokenFor(server, await buildLearner(server.db));
+    userToken = tokenFor(server, await buildLearner(server.db));
+    const scopes = ['platform:users', 'platform:tokens', 'webhooks', 'events', 'admin:read'] as const;
+    keyToken = (await createApiKey(server.db, await buildAdmin(server.db), { name: 'Shape', scopes: [...scopes] })).key;
   });
   after(() => server.close());
 
@@ -45,14 +51,14 @@ describe('hardening: request shape', function () {
       for (const op of withoutBody) {
         const path = concrete(op.path);
         for (const body of [[], [{}], [1, 2]]) {
-          const res = await server.api.request(op.method.toUpperCase(), path, { token, body });
+          const res = await server.api.request(op.method.toUpperCase(), path, { token: credentialFor(op), body });
           const what = `${op.operationId} with ${JSON.stringify(body)}`;
           expect(res.status, what).to.equal(400);
           expect(res.body.code, what).to.equal('validation_failed');
           expect(res.body.errors, what).to.deep.equal([{ in: 'body', path: '', message: 'this operation takes no request body' }]);
         }
         // `{}` still means "no body" (clients that always send JSON keep working).
-        const empty = await server.api.request(op.method.toUpperCase(), path, { token, body: {} });
+        const empty = await server.api.request(op.method.toUpperCase(), path, { token: credentialFor(op), body: {} });
         expect(empty.status, `${op.operationId} with {}`).not.to.equal(400);
       }
     });
@@ -61,7 +67,7 @@ describe('hardening: request shape', function () {
       for (const op of withJsonBody) {
         for (const body of [[], '"text"', '42', 'null', 'true']) {
           const res = await server.api.request(op.method.toUpperCase(), concrete(op.path), {
-            token,
+            token: credentialFor(op),
             body: typeof body === 'string' ? body : JSON.stringify(body),
             headers: { 'Content-Type': 'application/json' },
           });
