@@ -26,7 +26,8 @@ import { toApiError } from '../middleware/errorHandler.ts';
 import { User } from '../models/index.ts';
 import type { Deps } from '../types.ts';
 import { createLocalBackend, type Backend, type Envelope } from './backend.ts';
-import { authorizeChannel, notificationsChannel, parseChannel } from './channels.ts';
+import { reauthorize, stillReaders } from './access.ts';
+import { authorizeChannel, notificationsChannel, parseChannel, type Channel } from './channels.ts';
 import { Connection } from './connection.ts';
 import { CloseCode, ClientMessageValidator, withRef, WsError, type ClientMessage } from './protocol.ts';
 import { createPushes } from './pushes.ts';
@@ -344,6 +345,7 @@ class Hub implements RealtimeHub {
     if (channel.kind === 'room') return this.#rooms.join(conn, session!, user, id);
     if (channel.kind === 'session') await this.#acquire(name);
     this.#addSubscriber(conn, name);
+    if (channel.kind === 'session') await this.#confirmSubscriber(conn, channel);
     conn.send({ type: 'subscribed', channel: name, ...withRef(id) });
   }
 
@@ -411,6 +413,38 @@ class Hub implements RealtimeHub {
       for (const conn of this.#subscribers.get(channel) ?? []) conn.send(envelope.data);
     } else if (envelope.kind === 'close' && kind === 'notifications') {
       for (const conn of this.#byUser.get(id) ?? []) conn.close(envelope.code, envelope.reason);
+    } else if (envelope.kind === 'recheck' && kind === 'session') {
+      this.#track(this.#recheckSubscribers(channel, id, envelope), 'session channel re-check failed');
+    }
+  }
+
+  // ------------------------------------------------------------------ rights that end
+
+  /**
+   * A session subscription's second authorisation, once the socket is listed where a `recheck`
+   * finds it (a right lost while the subscribe was checked is seen here or by that recheck).
+   */
+  async #confirmSubscriber(conn: Connection, channel: Channel): Promise<void> {
+    try {
+      await reauthorize(this.#deps.db, conn.userId, channel);
+    } catch (err) {
+      this.#removeSubscriber(conn, channel.name);
+      throw err;
+    }
+  }
+
+  /** Unsubscribes this process's sockets that may no longer read the session (see access.ts). */
+  async #recheckSubscribers(channel: string, sessionId: number, { user, reason }: Extract<Envelope, { kind: 'recheck' }>): Promise<void> {
+    const holders = [...(this.#subscribers.get(channel) ?? [])].filter((conn) => user === undefined || conn.userId === user);
+    if (holders.length === 0) return;
+    const readers = await stillReaders(this.#deps.db, sessionId, [...new Set(holders.map((conn) => conn.userId))]);
+    for (const conn of holders) {
+      if (readers.has(conn.userId)) continue;
+      conn.enqueue(async () => {
+        if (!conn.channels.has(channel)) return;
+        this.#removeSubscriber(conn, channel);
+        conn.send({ type: 'unsubscribed', channel, reason });
+      });
     }
   }
 

@@ -21,6 +21,7 @@ import type { Logger } from '../logger.ts';
 import type { Session, User } from '../models/index.ts';
 import { presentChatMessages } from '../presenters/chat.ts';
 import { postChatMessage, recentChat } from '../services/chat.ts';
+import { assertMayChat, reauthorize } from './access.ts';
 import type { Envelope, EvictReason, MemberRecord, Presence } from './backend.ts';
 import { parseChannel, roomChannel } from './channels.ts';
 import type { Connection } from './connection.ts';
@@ -87,8 +88,10 @@ export class Rooms {
     let joined: Awaited<ReturnType<Presence['join']>>;
     try {
       await room.listening;
+      await this.#reauthorize(room, member);
       joined = await this.ctx.presence.join(session.id, publicMember(member.record));
     } catch (err) {
+      if (err instanceof WsError) throw err;
       this.#forget(room, member);
       this.ctx.logger.warn({ reason: (err as Error).message, room: session.id }, 'room join failed: presence unavailable');
       throw new WsError('unavailable', 'The room cannot be joined right now (shared presence unavailable); try again.', { channel });
@@ -150,7 +153,10 @@ export class Rooms {
   /** Stores a chat message; its broadcast comes from the `chat.message` event after COMMIT. */
   async chat(conn: Connection, user: User, message: ChatMessageIn): Promise<void> {
     const { room } = this.#membership(conn, message.channel, 'chatting');
-    await inTransaction(this.ctx.db, this.ctx.events, (tx) => postChatMessage({ actor: user, ...tx }, { id: room.id }, message.body));
+    await inTransaction(this.ctx.db, this.ctx.events, async (tx) => {
+      await assertMayChat(tx.trx, user, parseChannel(room.channel));
+      return postChatMessage({ actor: user, ...tx }, { id: room.id }, message.body);
+    });
     if (message.id) conn.send({ type: 'ack', ref: message.id });
   }
 
@@ -214,6 +220,22 @@ export class Rooms {
       this.#rooms.set(sessionId, room);
     }
     return room;
+  }
+
+  /**
+   * The join's second authorisation, once the member is listed and the room's channel is received
+   * from every process: a right that ended before this read is refused here (nothing announced,
+   * no history sent); one that ends after it evicts the member like any other.
+   */
+  async #reauthorize(room: Room, member: LocalMember): Promise<void> {
+    try {
+      await reauthorize(this.ctx.db, member.conn.userId, parseChannel(room.channel));
+    } catch (err) {
+      this.#forget(room, member);
+      if (err instanceof WsError) throw err;
+      this.ctx.logger.warn({ reason: (err as Error).message, room: room.id }, 'room join failed: re-authorisation failed');
+      throw new WsError('unavailable', 'The room cannot be joined right now; try again.', { channel: room.channel });
+    }
   }
 
   /** Drops a local member from this process's view; the last one out stops receiving the room. */

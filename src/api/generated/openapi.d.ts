@@ -1903,13 +1903,13 @@ export interface components {
             channel: components["schemas"]["WsChannel"];
             ref?: components["schemas"]["WsRef"];
         };
-        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`), the session ended or was cancelled (`session_ended`), or its room membership lapsed while this server could not reach the other servers (`presence_lost`: subscribe again to rejoin as a new peer). */
+        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`), the session ended or was cancelled (`session_ended`), or its room membership lapsed while this server could not reach the other servers (`presence_lost`: subscribe again to rejoin as a new peer), or it may no longer see the session of a `session_{id}` channel (`access_revoked`, e.g. the session was cancelled and you hold no booking on it). Sent on every server process holding such a subscription. */
         WsUnsubscribed: {
             /** @constant */
             type: "unsubscribed";
             channel: components["schemas"]["WsChannel"];
             /** @enum {string} */
-            reason: "requested" | "booking_cancelled" | "session_ended" | "presence_lost";
+            reason: "requested" | "booking_cancelled" | "session_ended" | "presence_lost" | "access_revoked";
             ref?: components["schemas"]["WsRef"];
         };
         /** @description An `auth` succeeded; the socket now lives until the new token expires. */
