@@ -212,6 +212,10 @@ class Hub implements RealtimeHub {
     // Held for the socket's whole life, so `close` envelopes reach it even if it unsubscribes.
     await this.#acquire(own);
     this.#addSubscriber(conn, own);
+    // A deactivation committed since the upgrade's check, before this channel was received from
+    // other processes, is seen now (one committed later closes the socket through the channel).
+    const user = await User.query(this.#deps.db).findById(conn.userId);
+    if (!user?.is_active) return conn.close(CloseCode.accountDisabled, 'account deactivated');
     conn.send({ type: 'welcome', peer: conn.peer, user: conn.userId, channels: [own], expires_at: conn.expiresAt.toISOString() });
   }
 

@@ -6,24 +6,8 @@ import { expect } from 'chai';
 import { Booking, ChatMessage, Session, type User } from '../../src/models/index.ts';
 import { buildLearner, tokenFor } from '../helpers/factories.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
-import { TestSocket, type Msg } from './client.ts';
-import { buildClassroom, type Classroom } from './support.ts';
-
-/** Peers a socket was told are in `channel` (presence joins minus leaves), after a sync. */
-export async function peersSeen(socket: TestSocket, channel: string): Promise<Set<string>> {
-  await socket.sync();
-  const peers = new Set<string>();
-  for (const m of socket.unclaimed((m) => m.type === 'presence' && m.channel === channel)) {
-    if (m.event === 'join') peers.add(m.member.peer);
-    else peers.delete(m.member.peer);
-  }
-  return peers;
-}
-
-/** Resolves after `turns` turns of the event loop (spreads a racing request over a join's steps). */
-export async function turns(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
-}
+import { TestSocket } from './client.ts';
+import { buildClassroom, peersSeen, turns, type Classroom } from './support.ts';
 
 describe('realtime: rights that end', () => {
   let server: TestServer;

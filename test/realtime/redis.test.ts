@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { Booking } from '../../src/models/index.ts';
+import { Booking, ChatMessage } from '../../src/models/index.ts';
 import { ApiClient } from '../helpers/client.ts';
 import { buildLearner, tokenFor } from '../helpers/factories.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { TestSocket, type Msg } from './client.ts';
-import { buildClassroom, type Classroom } from './support.ts';
+import { buildClassroom, peersSeen, turns, type Classroom } from './support.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -127,6 +127,42 @@ if (redisUrl) {
       expect(await learner.socket.next('unsubscribed')).to.include({ reason: 'booking_cancelled' });
       expect(await mentor.socket.next((m) => m.type === 'presence' && m.event === 'leave')).to.have.nested.property('member.peer', learner.socket.peer);
       await Promise.all([mentor.socket.close(), learner.socket.close()]);
+    });
+
+    it('never leaves a learner joining on A in the room when their booking is cancelled on B meanwhile (20 tries)', async () => {
+      for (let round = 0; round < 20; round++) {
+        const c = await buildClassroom(b, 1);
+        const learner = c.learners[0]!;
+        const mentor = await join('b', c, c.mentor);
+        const socket = await on('a', learner);
+        const booking = (await Booking.query(b.db).findOne({ session_id: c.session.id, learner_id: learner.id }))!;
+        const joining = socket.subscribe(room(c));
+        await turns(round % 5);
+        const [answer, res] = await Promise.all([joining, b.api.post(`/api/bookings/${booking.id}/cancel/`, undefined, { token: tokenFor(b, learner) })]);
+        expect(res.status).to.equal(200);
+        if (answer.type === 'subscribed') expect(await socket.next('unsubscribed')).to.include({ reason: 'booking_cancelled' });
+        else expect(answer).to.include({ type: 'error', code: 'forbidden' });
+        const late = await socket.request({ type: 'chat', channel: room(c), body: 'after the cancel' });
+        expect(late.type, `round ${round}`).to.equal('error');
+        expect(await ChatMessage.query(b.db).where({ session_id: c.session.id, sender_id: learner.id }).resultSize()).to.equal(0);
+        expect([...(await peersSeen(mentor.socket, room(c)))], `round ${round}`).to.deep.equal([]);
+        await Promise.all([mentor.socket.close(), socket.close()]);
+      }
+    });
+
+    it('unsubscribes a session_{id} subscriber on A who may no longer see the session cancelled on B', async () => {
+      const c = await buildClassroom(b, 1);
+      const onlooker = await on('a', await buildLearner(b.db));
+      const booked = await on('a', c.learners[0]!);
+      const channel = `session_${c.session.id}`;
+      for (const socket of [onlooker, booked]) expect(await socket.subscribe(channel)).to.include({ type: 'subscribed' });
+      const res = await b.api.post(`/api/sessions/${c.session.id}/cancel/`, {}, { token: tokenFor(b, c.mentor) });
+      expect(res.status).to.equal(200);
+      expect(await onlooker.next('unsubscribed')).to.include({ channel, reason: 'access_revoked' });
+      await booked.next('session_update');
+      await booked.sync();
+      expect(booked.unclaimed('unsubscribed')).to.deep.equal([]);
+      await Promise.all([onlooker.close(), booked.close()]);
     });
 
     it('announces the leave of members whose process died, once their presence expires', async () => {
