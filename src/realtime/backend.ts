@@ -26,8 +26,10 @@ export type RecheckReason = 'booking_cancelled' | 'access_revoked';
 export type Envelope =
   /** To every local subscriber of the channel. */
   | { kind: 'push'; data: string }
-  /** To one room member. */
-  | { kind: 'signal'; to: string; data: string }
+  /** To one room member, from the peer `from`. */
+  | { kind: 'signal'; to: string; from?: string; data: string }
+  /** A signal of room member `to` was refused by `peer`'s process (peer_busy, signalLimits.ts). */
+  | { kind: 'signal_refused'; to: string; peer: string }
   /** Room presence: a member joined or left (every process mirrors the membership). */
   | { kind: 'join'; member: MemberRecord }
   | { kind: 'leave'; member: MemberRecord }

@@ -33,6 +33,7 @@ import { CloseCode, ClientMessageValidator, withRef, WsError, type ClientMessage
 import { createPushes } from './pushes.ts';
 import { createRedisBackend } from './redisBackend.ts';
 import { Rooms } from './rooms.ts';
+import { SignalLimits } from './signalLimits.ts';
 import { BEARER_PROTOCOL, rejectUpgrade, verifyUpgrade } from './upgrade.ts';
 
 export interface RealtimeHub {
@@ -108,6 +109,7 @@ class Hub implements RealtimeHub {
       acquire: (channel) => this.#acquire(channel),
       release: (channel) => this.#release(channel),
       dispatch: (channel, envelope, where) => this.#dispatch(channel, envelope, where),
+      signals: new SignalLimits(config.ws),
     });
     const pushes = createPushes({
       db: deps.db,

@@ -24,6 +24,7 @@ import { postChatMessage, recentChat } from '../services/chat.ts';
 import { assertMayChat, reauthorize } from './access.ts';
 import type { Envelope, EvictReason, MemberRecord, Presence } from './backend.ts';
 import { parseChannel, roomChannel } from './channels.ts';
+import type { SignalLimits } from './signalLimits.ts';
 import type { Connection } from './connection.ts';
 import { withRef, WsError, type ClientMessage, type RoomMember } from './protocol.ts';
 
@@ -41,6 +42,8 @@ export interface RoomsContext {
   release(channel: string): void;
   /** Delivers an envelope to this process's sockets and/or hands it to the other processes. */
   dispatch(channel: string, envelope: Envelope, where?: 'everywhere' | 'local' | 'remote'): void;
+  /** Byte limits on relayed signals (signalLimits.ts). */
+  signals: SignalLimits;
 }
 
 interface LocalMember {
@@ -147,7 +150,8 @@ export class Rooms {
       from: { peer: conn.peer, user: conn.userId },
       data: message.data,
     });
-    this.ctx.dispatch(message.channel, { kind: 'signal', to: message.to, data }, room.local.has(message.to) ? 'local' : 'remote');
+    if (!this.ctx.signals.fromSender(conn, Buffer.byteLength(data))) return;
+    this.ctx.dispatch(message.channel, { kind: 'signal', to: message.to, from: conn.peer, data }, room.local.has(message.to) ? 'local' : 'remote');
   }
 
   /** Stores a chat message; its broadcast comes from the `chat.message` event after COMMIT. */
@@ -180,7 +184,14 @@ export class Rooms {
         return;
       case 'signal': {
         const target = room.local.get(envelope.to);
-        if (target) this.#deliverOrHold(room, target, envelope);
+        if (!target) return;
+        if (this.ctx.signals.toTarget(target.conn, Buffer.byteLength(envelope.data))) this.#deliverOrHold(room, target, envelope);
+        else this.#refuseSignal(room, envelope.to, envelope.from);
+        return;
+      }
+      case 'signal_refused': {
+        const sender = room.local.get(envelope.to);
+        if (sender) this.ctx.signals.refusedByTarget(sender.conn, room.channel, envelope.peer);
         return;
       }
       case 'close':
@@ -256,6 +267,14 @@ export class Rooms {
       throw new WsError('not_subscribed', `Join the room (subscribe to ${channel}) before ${doing} in it.`, { channel });
     }
     return { room, member };
+  }
+
+  /** A signal its target cannot take: dropped, and its sender told wherever it is connected. */
+  #refuseSignal(room: Room, target: string, from: string | undefined): void {
+    if (from === undefined) return;
+    const sender = room.local.get(from);
+    if (sender) this.ctx.signals.refusedByTarget(sender.conn, room.channel, target);
+    else this.ctx.dispatch(room.channel, { kind: 'signal_refused', to: from, peer: target }, 'remote');
   }
 
   #deliverOrHold(room: Room, member: LocalMember, envelope: Envelope): void {

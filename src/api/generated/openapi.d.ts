@@ -1932,12 +1932,12 @@ export interface components {
             type: "ack";
             ref: components["schemas"]["WsRef"];
         };
-        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `unavailable`: the shared backend is unreachable; retry. `peer_busy`: the addressed peer cannot take more signals now (it is not reading fast enough, or all its peers together exceed its signal byte rate); your signals to it are dropped meanwhile. Signals also have a byte rate per sender, answered with `rate_limited` (continuing closes the socket with 1008). `internal_error`. */
         WsError: {
             /** @constant */
             type: "error";
             /** @enum {string} */
-            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "internal_error";
+            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "unavailable" | "peer_busy" | "internal_error";
             message: string;
             ref?: components["schemas"]["WsRef"];
             channel?: components["schemas"]["WsChannel"];
