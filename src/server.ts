@@ -63,9 +63,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     rateLimiter: redis ? new RedisRateLimiter(redis, logger) : undefined,
   });
   const server = createHttpServer(bundle);
-  server.keepAliveTimeout = 5000;
-  server.headersTimeout = 10000;
-  server.requestTimeout = 30000;
   const hub = attachRealtime(server, bundle.deps);
   const stopScheduler = startScheduler(bundle.deps);
 

@@ -140,8 +140,22 @@ class Hub implements RealtimeHub {
     }
     // The client may hang up while the account is being loaded.
     socket.on('error', ignore);
-    this.#track(this.#admit(req, socket, head, url), 'websocket upgrade failed');
+    const deadline = this.#upgradeDeadline(socket, url.pathname);
+    this.#track(
+      this.#admit(req, socket, head, url).finally(() => clearTimeout(deadline)),
+      'websocket upgrade failed',
+    );
   };
+
+  /** An upgrade still being checked after WS_UPGRADE_TIMEOUT_MS is refused (503) and cut. */
+  #upgradeDeadline(socket: Duplex, path: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.#deps.logger.warn({ ms: this.#deps.config.ws.upgradeTimeoutMs }, 'websocket upgrade timed out');
+      rejectUpgrade(socket, serviceUnavailable('The WebSocket could not be opened in time; retry with backoff.'), path);
+    }, this.#deps.config.ws.upgradeTimeoutMs);
+    timer.unref();
+    return timer;
+  }
 
   async #admit(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const { config, tokens, db, logger } = this.#deps;
@@ -161,7 +175,8 @@ class Hub implements RealtimeHub {
       const user = await User.query(db).findById(userId);
       if (!user || !user.is_active) throw unauthorized('This account is not available.', 'account_unavailable');
       if (this.#closing) throw serviceUnavailable('The server is shutting down; reconnect with backoff.');
-      if (socket.destroyed) return;
+      // Gone, or already refused (the upgrade deadline passed).
+      if (socket.destroyed || socket.writableEnded) return;
       socket.off('error', ignore);
       // `ws` completes the handshake synchronously here (there is no verifyClient).
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, user, claims, req));

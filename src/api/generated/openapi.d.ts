@@ -3899,7 +3899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server is shutting down; reconnect (to another instance) with backoff. */
+            /** @description The server is shutting down, or the upgrade could not be checked within `WS_UPGRADE_TIMEOUT_MS`; reconnect (to another instance) with backoff. */
             503: {
                 headers: {
                     [name: string]: unknown;
