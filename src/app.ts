@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
+import { createRevocations, type Revocations } from './auth/revocations.ts';
 import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
@@ -35,6 +36,7 @@ export interface CreateAppOptions {
   rateLimiter?: RateLimiter;
   spec?: LoadedSpec;
   redis?: Deps['redis'];
+  revocations?: Revocations;
 }
 
 export interface AppBundle {
@@ -59,6 +61,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
     logger,
     events,
     tokens: new TokenService(config.jwt),
+    revocations: options.revocations ?? createRevocations(config, logger),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
     spec: options.spec ?? loadSpec(),
     redis: options.redis,

@@ -100,6 +100,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await db.raw('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => logger.warn({ err }, 'WAL checkpoint failed'));
       }
       await db.destroy();
+      await bundle.deps.revocations.close();
       redis?.disconnect();
     })());
 

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { EventBus } from './events.ts';
 import type { TokenService, AccessClaims } from './auth/tokens.ts';
+import type { Revocations } from './auth/revocations.ts';
 import type { RateLimiter } from './lib/rateLimiter.ts';
 import type { User } from './models/index.ts';
 import type { LoadedSpec } from './openapi/spec.ts';
@@ -22,6 +23,8 @@ export interface Deps {
   logger: Logger;
   events: EventBus;
   tokens: TokenService;
+  /** Refresh-token families whose access tokens are refused (logout, reuse): auth/revocations.ts. */
+  revocations: Revocations;
   rateLimiter: RateLimiter;
   spec: LoadedSpec;
   /** Set when REDIS_URL is configured (readiness reports it). */

@@ -19,6 +19,8 @@ export interface AccessClaims {
   sub: string;
   role: string;
   adm?: boolean;
+  /** The login's refresh-token family (revocations.ts); absent on tokens not issued by a login. */
+  fam?: string;
   jti: string;
   iat: number;
   exp: number;
@@ -61,8 +63,8 @@ export class TokenService {
     return this.cfg.refreshTtlSeconds;
   }
 
-  signAccess(user: { id: number; role: string; is_admin: boolean }): string {
-    return jwt.sign({ role: user.role, adm: user.is_admin || undefined }, this.accessKey, {
+  signAccess(user: { id: number; role: string; is_admin: boolean }, family?: string): string {
+    return jwt.sign({ role: user.role, adm: user.is_admin || undefined, fam: family }, this.accessKey, {
       algorithm: ALGORITHM,
       header: { alg: ALGORITHM, typ: ACCESS_TYP },
       subject: String(user.id),

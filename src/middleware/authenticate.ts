@@ -31,6 +31,9 @@ export function authenticate(options: { tokens: TokenService }): Middleware<AppS
   return async function authenticateMiddleware(ctx, next) {
     await verify(ctx as never, async () => {
       const claims = ctx.state.jwt!;
+      if (claims.fam && (ctx as unknown as AppContext).deps.revocations.isRevoked(claims.fam)) {
+        throw unauthorized('This login was signed out; sign in again.', 'token_revoked');
+      }
       const user = await User.query((ctx as unknown as AppContext).deps.dbRead).findById(Number(claims.sub));
       if (!user || !user.is_active) throw unauthorized('This account is not available.', 'account_unavailable');
       ctx.state.user = user;

@@ -32,6 +32,7 @@ import { Connection } from './connection.ts';
 import { CloseCode, ClientMessageValidator, withRef, WsError, type ClientMessage } from './protocol.ts';
 import { createPushes } from './pushes.ts';
 import { createRedisBackend } from './redisBackend.ts';
+import { SocketFamilies } from './families.ts';
 import { Rooms } from './rooms.ts';
 import { SignalLimits } from './signalLimits.ts';
 import { BEARER_PROTOCOL, rejectUpgrade, verifyUpgrade } from './upgrade.ts';
@@ -62,6 +63,7 @@ class Hub implements RealtimeHub {
   readonly #validator: ClientMessageValidator;
   readonly #backend: Backend;
   readonly #rooms: Rooms;
+  readonly #families: SocketFamilies;
   readonly #connections = new Set<Connection>();
   readonly #byUser = new Map<number, Set<Connection>>();
   /** Upgrades of each user still being checked (they count towards the connection cap). */
@@ -111,6 +113,7 @@ class Hub implements RealtimeHub {
       dispatch: (channel, envelope, where) => this.#dispatch(channel, envelope, where),
       signals: new SignalLimits(config.ws),
     });
+    this.#families = new SocketFamilies(deps.revocations);
     const pushes = createPushes({
       db: deps.db,
       dispatch: (channel, envelope) => this.#dispatch(channel, envelope),
@@ -163,6 +166,7 @@ class Hub implements RealtimeHub {
     try {
       if (this.#closing) throw serviceUnavailable('The server is shutting down; reconnect with backoff.');
       const claims = verifyUpgrade(req, url, config, tokens);
+      this.#families.assertNotRevoked(claims);
       const userId = Number(claims.sub);
       const cap = config.ws.maxConnectionsPerUser;
       if ((this.#byUser.get(userId)?.size ?? 0) + (this.#pendingByUser.get(userId) ?? 0) >= cap) {
@@ -205,6 +209,7 @@ class Hub implements RealtimeHub {
     let mine = this.#byUser.get(user.id);
     if (!mine) this.#byUser.set(user.id, (mine = new Set()));
     mine.add(conn);
+    this.#families.track(conn, claims);
     this.#deps.logger.debug({ user: user.id, peer: conn.peer, url: redactUrl(req.url ?? '') }, 'websocket opened');
     this.#listen(conn);
     conn.enqueue(() => this.#welcome(conn));
@@ -262,6 +267,7 @@ class Hub implements RealtimeHub {
   #onClose(conn: Connection, code: number): void {
     conn.dispose();
     this.#connections.delete(conn);
+    this.#families.untrack(conn);
     const mine = this.#byUser.get(conn.userId);
     mine?.delete(conn);
     if (mine?.size === 0) this.#byUser.delete(conn.userId);
@@ -347,7 +353,9 @@ class Hub implements RealtimeHub {
     if (claims.sub !== String(conn.userId)) {
       throw new WsError('auth_failed', 'The token belongs to another user; open a new socket to change user.');
     }
+    if (this.#families.revoked(claims)) throw new WsError('auth_failed', 'This login was signed out; the current token stays in force.');
     await this.#activeUser(conn);
+    this.#families.track(conn, claims);
     conn.setExpiry(claims.exp);
     conn.send({ type: 'authenticated', expires_at: conn.expiresAt.toISOString(), ...withRef(message.id) });
   }
@@ -505,6 +513,7 @@ class Hub implements RealtimeHub {
 
   async #shutdown(): Promise<void> {
     this.#unsubscribeEvents();
+    this.#families.stop();
     clearInterval(this.#heartbeat);
     await this.#settle();
     await Promise.all([...this.#connections].map((conn) => conn.idle()));

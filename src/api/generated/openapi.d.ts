@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Log out (revoke a refresh-token family)
-         * @description Revokes the family of the given refresh token, so neither it nor any token rotated from it can be used again. The refresh token in the body is the credential; no bearer token is needed. Access tokens already issued stay valid until they expire (they are short-lived). 401 when the token is invalid, expired or already revoked.
+         * @description Revokes the family of the given refresh token, so neither it nor any token rotated from it can be used again. The refresh token in the body is the credential; no bearer token is needed. The access tokens of that login are refused from then on (401 `token_revoked`, on every server process) and its open WebSockets are closed with 4001. 401 when the token is invalid, expired or already revoked.
          */
         post: operations["logout"];
         delete?: never;
