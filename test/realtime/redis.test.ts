@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { Booking, ChatMessage } from '../../src/models/index.ts';
 import { ApiClient } from '../helpers/client.ts';
-import { buildLearner, tokenFor } from '../helpers/factories.ts';
+import { buildLearner, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { TestSocket, type Msg } from './client.ts';
@@ -163,6 +163,19 @@ if (redisUrl) {
       await booked.sync();
       expect(booked.unclaimed('unsubscribed')).to.deep.equal([]);
       await Promise.all([onlooker.close(), booked.close()]);
+    });
+
+    it('a logout on B closes the login’s sockets on A and A refuses its access token', async () => {
+      const learner = await buildLearner(b.db);
+      const signedIn = await b.api.post('/api/auth/token/', { username: learner.username, password: PASSWORD });
+      const { access, refresh } = signedIn.body;
+      const socket = await TestSocket.open(a.url, access);
+      expect((await aApi.get('/api/notifications/', { token: access })).status).to.equal(200);
+      expect((await b.api.post('/api/auth/logout/', { refresh })).status).to.equal(204);
+      expect((await socket.closed).code).to.equal(4001);
+      const refused = await aApi.get('/api/notifications/', { token: access });
+      expect(refused.status).to.equal(401);
+      expect(refused.body).to.include({ code: 'token_revoked' });
     });
 
     it('announces the leave of members whose process died, once their presence expires', async () => {
