@@ -5,7 +5,8 @@
  * `sub` (the same rule as the WebSocket upgrade, src/realtime/upgrade.ts). The user is then loaded so
  * a deactivated account or a changed role takes effect at once, not when the token expires — on
  * every request, never cached. The load goes through the read pool (`deps.dbRead`), which sees
- * every committed change, so it does not wait behind the writer's transactions.
+ * every committed change, so it does not wait behind the writer's transactions. Tokens of a login
+ * that was signed out are refused from the in-memory deny-list (src/auth/revocations.ts).
  */
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';

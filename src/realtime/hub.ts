@@ -7,7 +7,8 @@
  *   cap and a timer closing it when its access token expires (unless renewed in-band with `auth`).
  *   Its messages are validated against the `Ws*` schemas of openapi.yaml and handled one at a time.
  * - Channels: `notifications_{user}` (joined on connect), `session_{id}`, `room_{id}`
- *   (rooms.ts), each authorised on subscribe (channels.ts).
+ *   (rooms.ts), each authorised on subscribe (channels.ts), again once registered, and whenever a
+ *   right may have ended (access.ts). Sockets of a signed-out login are closed (families.ts).
  * - Pushes: domain events after COMMIT, rendered by the REST presenters (pushes.ts).
  * - Processes: everything goes through a `Backend` (backend.ts): in memory by default, Redis
  *   pub/sub and presence with REDIS_URL (redisBackend.ts).
