@@ -140,8 +140,15 @@ if (redisUrl) {
         await turns(round % 5);
         const [answer, res] = await Promise.all([joining, b.api.post(`/api/bookings/${booking.id}/cancel/`, undefined, { token: tokenFor(b, learner) })]);
         expect(res.status).to.equal(200);
-        if (answer.type === 'subscribed') expect(await socket.next('unsubscribed')).to.include({ reason: 'booking_cancelled' });
-        else expect(answer).to.include({ type: 'error', code: 'forbidden' });
+        const about = (event: string) => (m: Msg) => m.type === 'presence' && m.event === event && m.member.peer === socket.peer;
+        if (answer.type === 'subscribed') {
+          expect(await socket.next('unsubscribed')).to.include({ reason: 'booking_cancelled' });
+          // The mentor (on B) heard of the join, and hears of the leave through Redis.
+          await mentor.socket.next(about('join'));
+          await mentor.socket.next(about('leave'));
+        } else {
+          expect(answer).to.include({ type: 'error', code: 'forbidden' });
+        }
         const late = await socket.request({ type: 'chat', channel: room(c), body: 'after the cancel' });
         expect(late.type, `round ${round}`).to.equal('error');
         expect(await ChatMessage.query(b.db).where({ session_id: c.session.id, sender_id: learner.id }).resultSize()).to.equal(0);
