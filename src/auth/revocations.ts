@@ -82,7 +82,9 @@ class SharedRevocationList extends RevocationList {
     this.#channel = `${prefix}auth:revoked`;
     this.#keyPrefix = `${prefix}auth:revoked:`;
     const options = { maxRetriesPerRequest: 1, retryStrategy: (attempt: number) => Math.min(attempt * 200, 5000) };
-    this.#commands = new Redis(url, { ...options, connectionName: 'md-auth-revocations' });
+    // No offline queue: while Redis is away a logout fails over to this process at once instead
+    // of waiting for a reconnection.
+    this.#commands = new Redis(url, { ...options, enableOfflineQueue: false, connectionName: 'md-auth-revocations' });
     this.#subscriber = new Redis(url, { ...options, connectionName: 'md-auth-revocations-sub' });
     this.#commands.on('error', (err) => this.#warn(err));
     this.#subscriber.on('error', (err) => this.#warn(err));
@@ -90,6 +92,7 @@ class SharedRevocationList extends RevocationList {
     // ioredis subscribes again after a reconnection; entries stored meanwhile are loaded here.
     this.#subscriber.subscribe(this.#channel).catch((err) => this.#warn(err));
     this.#subscriber.on('ready', () => void this.#load());
+    this.#commands.on('ready', () => void this.#load());
   }
 
   override async revoke(family: string, ttlSeconds: number): Promise<void> {
@@ -126,6 +129,7 @@ class SharedRevocationList extends RevocationList {
 
   /** Loads the entries stored in Redis (revocations made while this process was not listening). */
   async #load(): Promise<void> {
+    if (this.#commands.status !== 'ready') return;
     try {
       let cursor = '0';
       do {
