@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
+import { createRevocations, type Revocations } from './auth/revocations.ts';
 import { MemoryRateLimiter, type RateLimiter } from './lib/rateLimiter.ts';
 import { ImageJobs } from './lib/imageJobs.ts';
 import { configureImageThreads } from './services/media.ts';
@@ -40,6 +41,7 @@ export interface CreateAppOptions {
   apiKeyLimiter?: ApiKeyLimiter;
   spec?: LoadedSpec;
   redis?: Deps['redis'];
+  revocations?: Revocations;
 }
 
 export interface AppBundle {
@@ -76,6 +78,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
     logger,
     events,
     tokens: new TokenService(config.jwt),
+    revocations: options.revocations ?? createRevocations(config, logger),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
     imageJobs: new ImageJobs({ concurrency: config.images.concurrency, perOwner: config.images.perUser, queueMax: config.images.queueMax }),
     apiKeyLimiter: options.apiKeyLimiter ?? createApiKeyLimiter(config),

@@ -81,6 +81,17 @@ export interface Config {
   turn: { urls: string[]; secret: string; ttlSeconds: number };
   stunUrls: string[];
   shutdownTimeoutMs: number;
+  /** Connection timeouts of the HTTP server (src/httpServer.ts, docs/security-realtime.md). */
+  http: {
+    /** A connection that has not completed a request's headers after this long is closed. */
+    idleTimeoutMs: number;
+    /** Time allowed to receive a request's headers, from its first byte. */
+    headersTimeoutMs: number;
+    /** Time allowed to receive a whole request (headers and body). */
+    requestTimeoutMs: number;
+    /** How long a kept-alive connection may wait for its next request. */
+    keepAliveTimeoutMs: number;
+  };
   /** The realtime hub on /ws (src/realtime/). */
   ws: {
     /** Ping interval; a socket that has not answered the previous ping is terminated. */
@@ -95,6 +106,13 @@ export interface Config {
     maxBufferedBytes: number;
     /** Prefix of the Redis channels and keys (several deployments may share one Redis). */
     redisPrefix: string;
+    /**
+     * Bytes of `signal` a socket may send (refill per second, burst) and a socket may be sent by
+     * all its room's peers together (per second; bursts of two seconds' worth).
+     */
+    signalLimit: { bytesPerSecond: number; burstBytes: number; targetBytesPerSecond: number };
+    /** An upgrade request not admitted (or refused) within this time is cut. */
+    upgradeTimeoutMs: number;
   };
 }
 
@@ -205,6 +223,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const { secret, generated } = loadJwtSecret(env, nodeEnv, dataDir);
   const loginMax = int(env, 'LOGIN_RATE_LIMIT', 5, 1, 100000);
+  const http = httpTimeouts(env);
+  const maxPayloadBytes = int(env, 'WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 1024 * 1024);
+  const signalBurst = int(env, 'WS_SIGNAL_BURST_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024);
+  if (signalBurst < maxPayloadBytes) {
+    throw new ConfigError('WS_SIGNAL_BURST_BYTES must be at least WS_MAX_PAYLOAD_BYTES (a largest message must be able to pass)');
+  }
 
   return {
     env: nodeEnv,
@@ -268,9 +292,10 @@ export function loadConfig(env: Env = process.env): Config {
     turn: { urls: turnUrls, secret: turnSecret, ttlSeconds: int(env, 'TURN_TTL_SECONDS', 3600, 60, 86400) },
     stunUrls: list(env, 'STUN_URLS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    http,
     ws: {
       heartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30000, 50, 600000),
-      maxPayloadBytes: int(env, 'WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 1024 * 1024),
+      maxPayloadBytes,
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10000),
       rateLimit: {
         perSecond: int(env, 'WS_RATE_LIMIT', 50, 1, 10000),
@@ -278,6 +303,26 @@ export function loadConfig(env: Env = process.env): Config {
       },
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       redisPrefix: wsRedisPrefix(env),
+      signalLimit: {
+        bytesPerSecond: int(env, 'WS_SIGNAL_BYTES_PER_SECOND', 64 * 1024, 1024, 64 * 1024 * 1024),
+        burstBytes: signalBurst,
+        targetBytesPerSecond: int(env, 'WS_SIGNAL_TARGET_BYTES_PER_SECOND', 256 * 1024, 1024, 256 * 1024 * 1024),
+      },
+      upgradeTimeoutMs: int(env, 'WS_UPGRADE_TIMEOUT_MS', 10000, 50, 120000),
     },
   };
+}
+
+function httpTimeouts(env: Env): Config['http'] {
+  const http = {
+    idleTimeoutMs: int(env, 'HTTP_IDLE_TIMEOUT_MS', 10000, 50, 600000),
+    headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10000, 50, 600000),
+    requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30000, 50, 3600000),
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 50, 600000),
+  };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
+  return http;
 }

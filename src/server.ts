@@ -65,9 +65,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     apiKeyLimiter: redis ? createApiKeyLimiter(config, redis) : undefined,
   });
   const server = createHttpServer(bundle);
-  server.keepAliveTimeout = 5000;
-  server.headersTimeout = 10000;
-  server.requestTimeout = 30000;
   const hub = attachRealtime(server, bundle.deps);
   const stopScheduler = startScheduler(bundle.deps);
 
@@ -105,6 +102,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await db.raw('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => logger.warn({ err }, 'WAL checkpoint failed'));
       }
       await db.destroy();
+      await bundle.deps.revocations.close();
       redis?.disconnect();
     })());
 

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { EventBus } from './events.ts';
 import type { TokenService, AccessClaims } from './auth/tokens.ts';
+import type { Revocations } from './auth/revocations.ts';
 import type { RateLimiter } from './lib/rateLimiter.ts';
 import type { ImageJobs } from './lib/imageJobs.ts';
 import type { ApiKeyLimiter } from './lib/apiKeyRateLimit.ts';
@@ -25,6 +26,8 @@ export interface Deps {
   logger: Logger;
   events: EventBus;
   tokens: TokenService;
+  /** Refresh-token families whose access tokens are refused (logout, reuse): auth/revocations.ts. */
+  revocations: Revocations;
   rateLimiter: RateLimiter;
   /** Bounds concurrent image work (upload decoding) per process and per user. */
   imageJobs: ImageJobs;

@@ -26,6 +26,8 @@ export interface AccessClaims {
   scope?: UserTokenScope;
   /** The session of a `room` token. */
   sid?: number;
+  /** The login's refresh-token family (revocations.ts); absent on tokens not issued by a login. */
+  fam?: string;
   jti: string;
   iat: number;
   exp: number;
@@ -71,13 +73,13 @@ export class TokenService {
   /**
    * An access token. Without options it is a password login's (no `scope` claim, the configured
    * lifetime); a host platform's user token carries its `scope`, the session of a `room` token and
-   * its own lifetime.
+   * its own lifetime. `family` is the login's refresh-token family (revocations.ts).
    */
   signAccess(
     user: { id: number; role: string; is_admin: boolean },
-    options: { scope?: UserTokenScope; session?: number; ttlSeconds?: number } = {},
+    options: { scope?: UserTokenScope; session?: number; ttlSeconds?: number; family?: string } = {},
   ): string {
-    const claims = { role: user.role, adm: user.is_admin || undefined, scope: options.scope, sid: options.session };
+    const claims = { role: user.role, adm: user.is_admin || undefined, scope: options.scope, sid: options.session, fam: options.family };
     return jwt.sign(claims, this.accessKey, {
       algorithm: ALGORITHM,
       header: { alg: ALGORITHM, typ: ACCESS_TYP },

@@ -12,6 +12,8 @@
  * Either way the caller becomes `ctx.state.principal` (src/auth/principal.ts); a user's token also
  * sets `ctx.state.user`. Whether the principal's scopes cover the operation is checked next, by
  * the router.
+ * Tokens of a login that was signed out are refused from the in-memory deny-list
+ * (src/auth/revocations.ts).
  */
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
@@ -53,6 +55,9 @@ export function authenticate(options: { tokens: TokenService }): Middleware<AppS
     }
     await verify(ctx as never, async () => {
       const claims = ctx.state.jwt!;
+      if (claims.fam && c.deps.revocations.isRevoked(claims.fam)) {
+        throw unauthorized('This login was signed out; sign in again.', 'token_revoked');
+      }
       const user = await User.query(c.deps.dbRead).findById(Number(claims.sub));
       if (!user || !user.is_active) throw unauthorized('This account is not available.', 'account_unavailable');
       ctx.state.user = user;

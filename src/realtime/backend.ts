@@ -19,18 +19,24 @@ export interface MemberRecord extends RoomMember {
 }
 
 export type EvictReason = 'booking_cancelled' | 'session_ended' | 'presence_lost';
+/** Why a `session_{id}` subscriber is checked again (and told, if it lost the right to read). */
+export type RecheckReason = 'booking_cancelled' | 'access_revoked';
 
 /** What travels on a channel between processes. `data` is an already serialised server message. */
 export type Envelope =
   /** To every local subscriber of the channel. */
   | { kind: 'push'; data: string }
-  /** To one room member. */
-  | { kind: 'signal'; to: string; data: string }
+  /** To one room member, from the peer `from`. */
+  | { kind: 'signal'; to: string; from?: string; data: string }
+  /** A signal of room member `to` was refused by `peer`'s process (peer_busy, signalLimits.ts). */
+  | { kind: 'signal_refused'; to: string; peer: string }
   /** Room presence: a member joined or left (every process mirrors the membership). */
   | { kind: 'join'; member: MemberRecord }
   | { kind: 'leave'; member: MemberRecord }
   /** Removes a user's (or, without `user`, every) member from a room. */
   | { kind: 'evict'; user?: number; reason: EvictReason }
+  /** Checks a user's (or, without `user`, every) subscriber of a session channel again; those who may no longer read it are unsubscribed. */
+  | { kind: 'recheck'; user?: number; reason: RecheckReason }
   /** Closes every socket of the user whose notifications channel this is. */
   | { kind: 'close'; code: number; reason: string };
 

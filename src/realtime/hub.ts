@@ -7,7 +7,8 @@
  *   cap and a timer closing it when its access token expires (unless renewed in-band with `auth`).
  *   Its messages are validated against the `Ws*` schemas of openapi.yaml and handled one at a time.
  * - Channels: `notifications_{user}` (joined on connect), `session_{id}`, `room_{id}`
- *   (rooms.ts), each authorised on subscribe (channels.ts).
+ *   (rooms.ts), each authorised on subscribe (channels.ts), again once registered, and whenever a
+ *   right may have ended (access.ts). Sockets of a signed-out login are closed (families.ts).
  * - Pushes: domain events after COMMIT, rendered by the REST presenters (pushes.ts).
  * - Processes: everything goes through a `Backend` (backend.ts): in memory by default, Redis
  *   pub/sub and presence with REDIS_URL (redisBackend.ts).
@@ -27,12 +28,15 @@ import { User } from '../models/index.ts';
 import { roomWindowSettings } from '../services/attendance.ts';
 import type { Deps } from '../types.ts';
 import { createLocalBackend, type Backend, type Envelope } from './backend.ts';
-import { authorizeChannel, authorizeChannelScope, notificationsChannel, parseChannel } from './channels.ts';
+import { reauthorize, stillReaders } from './access.ts';
+import { authorizeChannel, authorizeChannelScope, notificationsChannel, parseChannel, type Channel } from './channels.ts';
 import { Connection } from './connection.ts';
 import { CloseCode, ClientMessageValidator, withRef, WsError, type ClientMessage } from './protocol.ts';
 import { createPushes } from './pushes.ts';
 import { createRedisBackend } from './redisBackend.ts';
+import { SocketFamilies } from './families.ts';
 import { Rooms } from './rooms.ts';
+import { SignalLimits } from './signalLimits.ts';
 import { BEARER_PROTOCOL, rejectUpgrade, verifyUpgrade } from './upgrade.ts';
 
 export interface RealtimeHub {
@@ -61,6 +65,7 @@ class Hub implements RealtimeHub {
   readonly #validator: ClientMessageValidator;
   readonly #backend: Backend;
   readonly #rooms: Rooms;
+  readonly #families: SocketFamilies;
   readonly #connections = new Set<Connection>();
   readonly #byUser = new Map<number, Set<Connection>>();
   /** Upgrades of each user still being checked (they count towards the connection cap). */
@@ -109,7 +114,9 @@ class Hub implements RealtimeHub {
       acquire: (channel) => this.#acquire(channel),
       release: (channel) => this.#release(channel),
       dispatch: (channel, envelope, where) => this.#dispatch(channel, envelope, where),
+      signals: new SignalLimits(config.ws),
     });
+    this.#families = new SocketFamilies(deps.revocations);
     const pushes = createPushes({
       db: deps.db,
       window: roomWindowSettings(config),
@@ -140,8 +147,22 @@ class Hub implements RealtimeHub {
     }
     // The client may hang up while the account is being loaded.
     socket.on('error', ignore);
-    this.#track(this.#admit(req, socket, head, url), 'websocket upgrade failed');
+    const deadline = this.#upgradeDeadline(socket, url.pathname);
+    this.#track(
+      this.#admit(req, socket, head, url).finally(() => clearTimeout(deadline)),
+      'websocket upgrade failed',
+    );
   };
+
+  /** An upgrade still being checked after WS_UPGRADE_TIMEOUT_MS is refused (503) and cut. */
+  #upgradeDeadline(socket: Duplex, path: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.#deps.logger.warn({ ms: this.#deps.config.ws.upgradeTimeoutMs }, 'websocket upgrade timed out');
+      rejectUpgrade(socket, serviceUnavailable('The WebSocket could not be opened in time; retry with backoff.'), path);
+    }, this.#deps.config.ws.upgradeTimeoutMs);
+    timer.unref();
+    return timer;
+  }
 
   async #admit(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const { config, tokens, db, logger } = this.#deps;
@@ -149,6 +170,7 @@ class Hub implements RealtimeHub {
     try {
       if (this.#closing) throw serviceUnavailable('The server is shutting down; reconnect with backoff.');
       const claims = verifyUpgrade(req, url, config, tokens);
+      this.#families.assertNotRevoked(claims);
       const userId = Number(claims.sub);
       const cap = config.ws.maxConnectionsPerUser;
       if ((this.#byUser.get(userId)?.size ?? 0) + (this.#pendingByUser.get(userId) ?? 0) >= cap) {
@@ -161,7 +183,8 @@ class Hub implements RealtimeHub {
       const user = await User.query(db).findById(userId);
       if (!user || !user.is_active) throw unauthorized('This account is not available.', 'account_unavailable');
       if (this.#closing) throw serviceUnavailable('The server is shutting down; reconnect with backoff.');
-      if (socket.destroyed) return;
+      // Gone, or already refused (the upgrade deadline passed).
+      if (socket.destroyed || socket.writableEnded) return;
       socket.off('error', ignore);
       // `ws` completes the handshake synchronously here (there is no verifyClient).
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, user, claims, req));
@@ -192,6 +215,7 @@ class Hub implements RealtimeHub {
     let mine = this.#byUser.get(user.id);
     if (!mine) this.#byUser.set(user.id, (mine = new Set()));
     mine.add(conn);
+    this.#families.track(conn, claims);
     this.#deps.logger.debug({ user: user.id, peer: conn.peer, url: redactUrl(req.url ?? '') }, 'websocket opened');
     this.#listen(conn);
     conn.enqueue(() => this.#welcome(conn));
@@ -218,6 +242,10 @@ class Hub implements RealtimeHub {
     // A `room` token hears nothing but its room (the close envelopes still reach it, by user).
     const channels = conn.scope === 'room' ? [] : [own];
     if (channels.length) this.#addSubscriber(conn, own);
+    // A deactivation committed since the upgrade's check, before this channel was received from
+    // other processes, is seen now (one committed later closes the socket through the channel).
+    const user = await User.query(this.#deps.db).findById(conn.userId);
+    if (!user?.is_active) return conn.close(CloseCode.accountDisabled, 'account deactivated');
     conn.send({ type: 'welcome', peer: conn.peer, user: conn.userId, channels, expires_at: conn.expiresAt.toISOString() });
   }
 
@@ -247,6 +275,7 @@ class Hub implements RealtimeHub {
   #onClose(conn: Connection, code: number): void {
     conn.dispose();
     this.#connections.delete(conn);
+    this.#families.untrack(conn);
     const mine = this.#byUser.get(conn.userId);
     mine?.delete(conn);
     if (mine?.size === 0) this.#byUser.delete(conn.userId);
@@ -335,7 +364,9 @@ class Hub implements RealtimeHub {
     if (tokenScope(claims) !== conn.scope || (claims.sid ?? null) !== conn.roomSession) {
       throw new WsError('insufficient_scope', `This socket was opened with a ${conn.scope} token; renew it with a token of the same scope, or open a new socket.`);
     }
+    if (this.#families.revoked(claims)) throw new WsError('auth_failed', 'This login was signed out; the current token stays in force.');
     await this.#activeUser(conn);
+    this.#families.track(conn, claims);
     conn.setExpiry(claims.exp);
     conn.send({ type: 'authenticated', expires_at: conn.expiresAt.toISOString(), ...withRef(message.id) });
   }
@@ -355,6 +386,7 @@ class Hub implements RealtimeHub {
     if (channel.kind === 'room') return this.#rooms.join(conn, session!, user, id);
     if (channel.kind === 'session') await this.#acquire(name);
     this.#addSubscriber(conn, name);
+    if (channel.kind === 'session') await this.#confirmSubscriber(conn, channel);
     conn.send({ type: 'subscribed', channel: name, ...withRef(id) });
   }
 
@@ -422,6 +454,38 @@ class Hub implements RealtimeHub {
       for (const conn of this.#subscribers.get(channel) ?? []) conn.send(envelope.data);
     } else if (envelope.kind === 'close' && kind === 'notifications') {
       for (const conn of this.#byUser.get(id) ?? []) conn.close(envelope.code, envelope.reason);
+    } else if (envelope.kind === 'recheck' && kind === 'session') {
+      this.#track(this.#recheckSubscribers(channel, id, envelope), 'session channel re-check failed');
+    }
+  }
+
+  // ------------------------------------------------------------------ rights that end
+
+  /**
+   * A session subscription's second authorisation, once the socket is listed where a `recheck`
+   * finds it (a right lost while the subscribe was checked is seen here or by that recheck).
+   */
+  async #confirmSubscriber(conn: Connection, channel: Channel): Promise<void> {
+    try {
+      await reauthorize(this.#deps.db, conn.userId, channel);
+    } catch (err) {
+      this.#removeSubscriber(conn, channel.name);
+      throw err;
+    }
+  }
+
+  /** Unsubscribes this process's sockets that may no longer read the session (see access.ts). */
+  async #recheckSubscribers(channel: string, sessionId: number, { user, reason }: Extract<Envelope, { kind: 'recheck' }>): Promise<void> {
+    const holders = [...(this.#subscribers.get(channel) ?? [])].filter((conn) => user === undefined || conn.userId === user);
+    if (holders.length === 0) return;
+    const readers = await stillReaders(this.#deps.db, sessionId, [...new Set(holders.map((conn) => conn.userId))]);
+    for (const conn of holders) {
+      if (readers.has(conn.userId)) continue;
+      conn.enqueue(async () => {
+        if (!conn.channels.has(channel)) return;
+        this.#removeSubscriber(conn, channel);
+        conn.send({ type: 'unsubscribed', channel, reason });
+      });
     }
   }
 
@@ -461,6 +525,7 @@ class Hub implements RealtimeHub {
 
   async #shutdown(): Promise<void> {
     this.#unsubscribeEvents();
+    this.#families.stop();
     clearInterval(this.#heartbeat);
     await this.#settle();
     await Promise.all([...this.#connections].map((conn) => conn.idle()));

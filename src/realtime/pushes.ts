@@ -7,8 +7,10 @@
  *   notification.created  → notifications_{user}: `notification` (+ unread count)
  *   notifications.read    → notifications_{user}: `unread_count`
  *   booking.created       → session_{id}: `participant_count`
- *   booking.cancelled     → session_{id}: `participant_count`; the learner leaves room_{id}
- *   session.changed       → session_{id}: `session_update`; completed or cancelled empties room_{id}
+ *   booking.cancelled     → session_{id}: `participant_count`; the learner leaves room_{id} and,
+ *                           if they may no longer read the session, session_{id}
+ *   session.changed       → session_{id}: `session_update`, then subscribers who may no longer
+ *                           read it are unsubscribed; completed or cancelled empties room_{id}
  *   chat.message          → room_{id}: `chat`
  *   user.deactivated      → every socket of the user closes with 4003
  */
@@ -91,6 +93,9 @@ function participantCount(ctx: PushContext, event: EventOf<'booking.created' | '
       spots_left: Math.max(0, session.capacity - session.booked_count),
     }),
   );
+  if (event.type === 'booking.cancelled') {
+    ctx.dispatch(channel, { kind: 'recheck', user: event.booking.learner_id, reason: 'booking_cancelled' });
+  }
 }
 
 async function sessionChanged(ctx: PushContext, { session, change }: EventOf<'session.changed'>): Promise<void> {
@@ -101,6 +106,8 @@ async function sessionChanged(ctx: PushContext, { session, change }: EventOf<'se
   if (!ctx.audience(channel)) return;
   const [view] = await loadSessionViews(ctx.db, ctx.window, [session]);
   ctx.dispatch(channel, push({ type: 'session_update', channel, change, session: presentSession(view!) }));
+  // After the update (subscribers learn of the change), those who may no longer read it leave.
+  ctx.dispatch(channel, { kind: 'recheck', reason: 'access_revoked' });
 }
 
 async function chatMessage(ctx: PushContext, { message }: EventOf<'chat.message'>): Promise<void> {

@@ -22,8 +22,10 @@ import type { Session, User } from '../models/index.ts';
 import { presentChatMessages } from '../presenters/chat.ts';
 import { recordRoomJoin, recordRoomLeave, roomWindow, roomWindowState, type RoomWindowSettings } from '../services/attendance.ts';
 import { postChatMessage, recentChat } from '../services/chat.ts';
+import { assertMayChat, reauthorize } from './access.ts';
 import type { Envelope, EvictReason, MemberRecord, Presence } from './backend.ts';
 import { parseChannel, roomChannel } from './channels.ts';
+import type { SignalLimits } from './signalLimits.ts';
 import type { Connection } from './connection.ts';
 import { withRef, WsError, type ClientMessage, type RoomMember } from './protocol.ts';
 
@@ -43,6 +45,8 @@ export interface RoomsContext {
   release(channel: string): void;
   /** Delivers an envelope to this process's sockets and/or hands it to the other processes. */
   dispatch(channel: string, envelope: Envelope, where?: 'everywhere' | 'local' | 'remote'): void;
+  /** Byte limits on relayed signals (signalLimits.ts). */
+  signals: SignalLimits;
 }
 
 interface LocalMember {
@@ -93,8 +97,10 @@ export class Rooms {
     let joined: Awaited<ReturnType<Presence['join']>>;
     try {
       await room.listening;
+      await this.#reauthorize(room, member);
       joined = await this.ctx.presence.join(session.id, publicMember(member.record));
     } catch (err) {
+      if (err instanceof WsError) throw err;
       this.#forget(room, member);
       await this.#recordLeave(session.id, conn.peer);
       this.ctx.logger.warn({ reason: (err as Error).message, room: session.id }, 'room join failed: presence unavailable');
@@ -152,13 +158,17 @@ export class Rooms {
       from: { peer: conn.peer, user: conn.userId },
       data: message.data,
     });
-    this.ctx.dispatch(message.channel, { kind: 'signal', to: message.to, data }, room.local.has(message.to) ? 'local' : 'remote');
+    if (!this.ctx.signals.fromSender(conn, Buffer.byteLength(data))) return;
+    this.ctx.dispatch(message.channel, { kind: 'signal', to: message.to, from: conn.peer, data }, room.local.has(message.to) ? 'local' : 'remote');
   }
 
   /** Stores a chat message; its broadcast comes from the `chat.message` event after COMMIT. */
   async chat(conn: Connection, user: User, message: ChatMessageIn): Promise<void> {
     const { room } = this.#membership(conn, message.channel, 'chatting');
-    await inTransaction(this.ctx.db, this.ctx.events, (tx) => postChatMessage({ actor: user, ...tx }, { id: room.id }, message.body));
+    await inTransaction(this.ctx.db, this.ctx.events, async (tx) => {
+      await assertMayChat(tx.trx, user, parseChannel(room.channel));
+      return postChatMessage({ actor: user, ...tx }, { id: room.id }, message.body);
+    });
     if (message.id) conn.send({ type: 'ack', ref: message.id });
   }
 
@@ -182,7 +192,14 @@ export class Rooms {
         return;
       case 'signal': {
         const target = room.local.get(envelope.to);
-        if (target) this.#deliverOrHold(room, target, envelope);
+        if (!target) return;
+        if (this.ctx.signals.toTarget(target.conn, Buffer.byteLength(envelope.data))) this.#deliverOrHold(room, target, envelope);
+        else this.#refuseSignal(room, envelope.to, envelope.from);
+        return;
+      }
+      case 'signal_refused': {
+        const sender = room.local.get(envelope.to);
+        if (sender) this.ctx.signals.refusedByTarget(sender.conn, room.channel, envelope.peer);
         return;
       }
       case 'close':
@@ -244,6 +261,22 @@ export class Rooms {
     return room;
   }
 
+  /**
+   * The join's second authorisation, once the member is listed and the room's channel is received
+   * from every process: a right that ended before this read is refused here (nothing announced,
+   * no history sent); one that ends after it evicts the member like any other.
+   */
+  async #reauthorize(room: Room, member: LocalMember): Promise<void> {
+    try {
+      await reauthorize(this.ctx.db, member.conn.userId, parseChannel(room.channel));
+    } catch (err) {
+      this.#forget(room, member);
+      if (err instanceof WsError) throw err;
+      this.ctx.logger.warn({ reason: (err as Error).message, room: room.id }, 'room join failed: re-authorisation failed');
+      throw new WsError('unavailable', 'The room cannot be joined right now; try again.', { channel: room.channel });
+    }
+  }
+
   /** Drops a local member from this process's view; the last one out stops receiving the room. */
   #forget(room: Room, member: LocalMember): void {
     room.local.delete(member.conn.peer);
@@ -262,6 +295,14 @@ export class Rooms {
       throw new WsError('not_subscribed', `Join the room (subscribe to ${channel}) before ${doing} in it.`, { channel });
     }
     return { room, member };
+  }
+
+  /** A signal its target cannot take: dropped, and its sender told wherever it is connected. */
+  #refuseSignal(room: Room, target: string, from: string | undefined): void {
+    if (from === undefined) return;
+    const sender = room.local.get(from);
+    if (sender) this.ctx.signals.refusedByTarget(sender.conn, room.channel, target);
+    else this.ctx.dispatch(room.channel, { kind: 'signal_refused', to: from, peer: target }, 'remote');
   }
 
   #deliverOrHold(room: Room, member: LocalMember, envelope: Envelope): void {

@@ -15,12 +15,12 @@ export class TokenBucket {
     this.#updatedAt = now;
   }
 
-  /** Takes one token; false when the bucket is empty. */
-  take(now = performance.now()): boolean {
+  /** Takes `cost` tokens (one message, or a number of bytes); false when there are not enough. */
+  take(now = performance.now(), cost = 1): boolean {
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.perSecond);
     this.#updatedAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

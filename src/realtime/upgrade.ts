@@ -68,7 +68,7 @@ export function verifyUpgrade(req: http.IncomingMessage, url: URL, config: Confi
 
 /** Answers the upgrade request with `error` as problem+json and closes the socket. */
 export function rejectUpgrade(socket: Duplex, error: ApiError, instance: string): void {
-  if (socket.destroyed) return;
+  if (socket.destroyed || socket.writableEnded) return;
   const body = JSON.stringify(problemBody(error, instance));
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/problem+json',

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Revocations } from '../auth/revocations.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { ApiError, tooManyRequests, unauthorized, invalidField } from '../errors.ts';
@@ -105,7 +106,7 @@ async function issuePair(db: Knex, tokens: TokenService, user: User, family: str
   } as Partial<RefreshToken>);
   if (parent) await RefreshToken.query(q).findById(parent.id).patch({ used_at: now, replaced_by: jti } as Partial<RefreshToken>);
   return {
-    access: tokens.signAccess(user),
+    access: tokens.signAccess(user, { family }),
     refresh: tokens.signRefresh(user.id, jti, family),
     token_type: 'Bearer',
     expires_in: tokens.accessTtl,
@@ -183,7 +184,7 @@ async function graceReplay(
   const user = await User.query(trx).findById(spent.user_id);
   if (!user || !user.is_active) return undefined;
   return {
-    access: tokens.signAccess(user),
+    access: tokens.signAccess(user, { family: successor.family_id }),
     refresh: tokens.signRefresh(user.id, successor.id, successor.family_id, successor.expires_at),
     token_type: 'Bearer',
     expires_in: tokens.accessTtl,
@@ -196,7 +197,11 @@ async function graceReplay(
  * use, the immediately previous token answers its unused successor again (see graceReplay);
  * otherwise a spent token is reuse and revokes the family.
  */
-export async function refresh(deps: { db: Knex; tokens: TokenService }, token: string, graceSeconds = 0): Promise<TokenPair> {
+export async function refresh(
+  deps: { db: Knex; tokens: TokenService; revocations: Revocations },
+  token: string,
+  graceSeconds = 0,
+): Promise<TokenPair> {
   const { db, tokens } = deps;
   const claims = verifyRefreshOr401(tokens, token);
   const outcome = await db.transaction(async (trx) => {
@@ -216,18 +221,23 @@ export async function refresh(deps: { db: Knex; tokens: TokenService }, token: s
     return { kind: 'ok' as const, pair: await issuePair(db, tokens, user, row.family_id, row, trx) };
   });
   if (outcome.kind === 'reused') {
+    await deps.revocations.revoke(claims.fam, tokens.accessTtl);
     throw unauthorized('This refresh token was already used; all sessions of this login were signed out.', 'refresh_token_reused');
   }
   if (outcome.kind === 'invalid') throw unauthorized('The refresh token is invalid or expired.', 'invalid_refresh_token');
   return outcome.pair;
 }
 
-/** Revokes the family of the given refresh token (this login on every device it was refreshed on). */
-export async function logout(deps: { db: Knex; tokens: TokenService }, token: string): Promise<void> {
+/**
+ * Revokes the family of the given refresh token (this login on every device it was refreshed on),
+ * and deny-lists its access tokens until the last of them expires (their sockets close).
+ */
+export async function logout(deps: { db: Knex; tokens: TokenService; revocations: Revocations }, token: string): Promise<void> {
   const claims = verifyRefreshOr401(deps.tokens, token);
   const row = await RefreshToken.query(deps.db).findById(claims.jti);
   if (!row || String(row.user_id) !== claims.sub) throw unauthorized('The refresh token is invalid or expired.', 'invalid_refresh_token');
   await revokeFamily(deps.db, row.family_id);
+  await deps.revocations.revoke(row.family_id, deps.tokens.accessTtl);
 }
 
 /** Revokes every refresh token of a user (deactivation, password change). */

@@ -95,6 +95,7 @@ export async function getTestServer(
     api: new ApiClient(url),
     async close() {
       await hub.close();
+      await bundle.deps.revocations.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (dbRead !== db) await dbRead.destroy();

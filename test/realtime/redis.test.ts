@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { Booking } from '../../src/models/index.ts';
+import { Booking, ChatMessage } from '../../src/models/index.ts';
 import { ApiClient } from '../helpers/client.ts';
-import { buildLearner, tokenFor } from '../helpers/factories.ts';
+import { buildLearner, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { TestSocket, type Msg } from './client.ts';
-import { buildClassroom, type Classroom } from './support.ts';
+import { buildClassroom, peersSeen, turns, type Classroom } from './support.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -127,6 +127,66 @@ if (redisUrl) {
       expect(await learner.socket.next('unsubscribed')).to.include({ reason: 'booking_cancelled' });
       expect(await mentor.socket.next((m) => m.type === 'presence' && m.event === 'leave')).to.have.nested.property('member.peer', learner.socket.peer);
       await Promise.all([mentor.socket.close(), learner.socket.close()]);
+    });
+
+    it('never leaves a learner joining on A in the room when their booking is cancelled on B meanwhile (30 tries)', async () => {
+      for (let round = 0; round < 30; round++) {
+        const c = await buildClassroom(b, 1);
+        const learner = c.learners[0]!;
+        const mentor = await join('b', c, c.mentor);
+        const socket = await on('a', learner);
+        const booking = (await Booking.query(b.db).findOne({ session_id: c.session.id, learner_id: learner.id }))!;
+        // Spread the two over each other: the cancellation first in half the rounds, the join in the others.
+        const cancel = () => b.api.post(`/api/bookings/${booking.id}/cancel/`, undefined, { token: tokenFor(b, learner) });
+        const lead = (round % 10) - 5;
+        const first = lead < 0 ? cancel() : socket.subscribe(room(c));
+        await turns(Math.abs(lead) * 2);
+        const second = lead < 0 ? socket.subscribe(room(c)) : cancel();
+        const [answer, res] = (lead < 0 ? [await second, await first] : [await first, await second]) as [Msg, Awaited<ReturnType<typeof cancel>>];
+        expect(res.status).to.equal(200);
+        const about = (event: string) => (m: Msg) => m.type === 'presence' && m.event === event && m.member.peer === socket.peer;
+        if (answer.type === 'subscribed') {
+          expect(await socket.next('unsubscribed')).to.include({ reason: 'booking_cancelled' });
+          // The mentor (on B) heard of the join, and hears of the leave through Redis.
+          await mentor.socket.next(about('join'));
+          await mentor.socket.next(about('leave'));
+        } else {
+          expect(answer).to.include({ type: 'error', code: 'forbidden' });
+        }
+        const late = await socket.request({ type: 'chat', channel: room(c), body: 'after the cancel' });
+        expect(late.type, `round ${round}`).to.equal('error');
+        expect(await ChatMessage.query(b.db).where({ session_id: c.session.id, sender_id: learner.id }).resultSize()).to.equal(0);
+        expect([...(await peersSeen(mentor.socket, room(c)))], `round ${round}`).to.deep.equal([]);
+        await Promise.all([mentor.socket.close(), socket.close()]);
+      }
+    });
+
+    it('unsubscribes a session_{id} subscriber on A who may no longer see the session cancelled on B', async () => {
+      const c = await buildClassroom(b, 1);
+      const onlooker = await on('a', await buildLearner(b.db));
+      const booked = await on('a', c.learners[0]!);
+      const channel = `session_${c.session.id}`;
+      for (const socket of [onlooker, booked]) expect(await socket.subscribe(channel)).to.include({ type: 'subscribed' });
+      const res = await b.api.post(`/api/sessions/${c.session.id}/cancel/`, {}, { token: tokenFor(b, c.mentor) });
+      expect(res.status).to.equal(200);
+      expect(await onlooker.next('unsubscribed')).to.include({ channel, reason: 'access_revoked' });
+      await booked.next('session_update');
+      await booked.sync();
+      expect(booked.unclaimed('unsubscribed')).to.deep.equal([]);
+      await Promise.all([onlooker.close(), booked.close()]);
+    });
+
+    it('a logout on B closes the login’s sockets on A and A refuses its access token', async () => {
+      const learner = await buildLearner(b.db);
+      const signedIn = await b.api.post('/api/auth/token/', { username: learner.username, password: PASSWORD });
+      const { access, refresh } = signedIn.body;
+      const socket = await TestSocket.open(a.url, access);
+      expect((await aApi.get('/api/notifications/', { token: access })).status).to.equal(200);
+      expect((await b.api.post('/api/auth/logout/', { refresh })).status).to.equal(204);
+      expect((await socket.closed).code).to.equal(4001);
+      const refused = await aApi.get('/api/notifications/', { token: access });
+      expect(refused.status).to.equal(401);
+      expect(refused.body).to.include({ code: 'token_revoked' });
     });
 
     it('announces the leave of members whose process died, once their presence expires', async () => {

@@ -6,6 +6,7 @@ import { addMinutes } from '../../src/lib/time.ts';
 import type { Session, User } from '../../src/models/index.ts';
 import { buildBooking, buildLearner, buildMentor, buildSession } from '../helpers/factories.ts';
 import type { TestServer } from '../helpers/server.ts';
+import type { TestSocket } from './client.ts';
 
 /** An access token signed like the server's, expiring `expiresIn` seconds from now (may be past). */
 export function accessTokenExpiringIn(server: TestServer, user: User, expiresIn: number): string {
@@ -39,4 +40,20 @@ export async function buildClassroom(server: TestServer, learners = 2, attrs: Pa
     booked.push(learner);
   }
   return { mentor, session, learners: booked };
+}
+
+/** Peers a socket was told are in `channel` (presence joins minus leaves), after a sync. */
+export async function peersSeen(socket: TestSocket, channel: string): Promise<Set<string>> {
+  await socket.sync();
+  const peers = new Set<string>();
+  for (const m of socket.unclaimed((m) => m.type === 'presence' && m.channel === channel)) {
+    if (m.event === 'join') peers.add(m.member.peer);
+    else peers.delete(m.member.peer);
+  }
+  return peers;
+}
+
+/** Resolves after `turns` turns of the event loop (spreads a racing request over a join's steps). */
+export async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
 }

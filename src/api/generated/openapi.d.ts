@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Log out (revoke a refresh-token family)
-         * @description Revokes the family of the given refresh token, so neither it nor any token rotated from it can be used again. The refresh token in the body is the credential; no bearer token is needed. Access tokens already issued stay valid until they expire (they are short-lived). 401 when the token is invalid, expired or already revoked.
+         * @description Revokes the family of the given refresh token, so neither it nor any token rotated from it can be used again. The refresh token in the body is the credential; no bearer token is needed. The access tokens of that login are refused from then on (401 `token_revoked`, on every server process) and its open WebSockets are closed with 4001. 401 when the token is invalid, expired or already revoked.
          */
         post: operations["logout"];
         delete?: never;
@@ -2272,13 +2272,13 @@ export interface components {
             channel: components["schemas"]["WsChannel"];
             ref?: components["schemas"]["WsRef"];
         };
-        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`), the session ended or was cancelled (`session_ended`), or its room membership lapsed while this server could not reach the other servers (`presence_lost`: subscribe again to rejoin as a new peer). */
+        /** @description The socket no longer receives a channel: it asked to (`requested`), its booking was cancelled (`booking_cancelled`), the session ended or was cancelled (`session_ended`), or its room membership lapsed while this server could not reach the other servers (`presence_lost`: subscribe again to rejoin as a new peer), or it may no longer see the session of a `session_{id}` channel (`access_revoked`, e.g. the session was cancelled and you hold no booking on it). Sent on every server process holding such a subscription. */
         WsUnsubscribed: {
             /** @constant */
             type: "unsubscribed";
             channel: components["schemas"]["WsChannel"];
             /** @enum {string} */
-            reason: "requested" | "booking_cancelled" | "session_ended" | "presence_lost";
+            reason: "requested" | "booking_cancelled" | "session_ended" | "presence_lost" | "access_revoked";
             ref?: components["schemas"]["WsRef"];
         };
         /** @description An `auth` succeeded; the socket now lives until the new token expires. */
@@ -2301,12 +2301,12 @@ export interface components {
             type: "ack";
             ref: components["schemas"]["WsRef"];
         };
-        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `insufficient_scope`: the socket's user token does not cover this channel (a `room` token: only its session's `session_{id}` and `room_{id}`; a `dashboard` token: no rooms), or an `auth` token of another scope. `unavailable`: the shared backend is unreachable; retry. `internal_error`. */
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `insufficient_scope`: the socket's user token does not cover this channel (a `room` token: only its session's `session_{id}` and `room_{id}`; a `dashboard` token: no rooms), or an `auth` token of another scope. `unavailable`: the shared backend is unreachable; retry. `peer_busy`: the addressed peer cannot take more signals now (it is not reading fast enough, or all its peers together exceed its signal byte rate); your signals to it are dropped meanwhile. Signals also have a byte rate per sender, answered with `rate_limited` (continuing closes the socket with 1008). `internal_error`. */
         WsError: {
             /** @constant */
             type: "error";
             /** @enum {string} */
-            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "room_window_not_open" | "room_window_closed" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "insufficient_scope" | "unavailable" | "internal_error";
+            code: "invalid_message" | "rate_limited" | "not_found" | "forbidden" | "room_not_open" | "room_window_not_open" | "room_window_closed" | "not_subscribed" | "unknown_peer" | "auth_failed" | "too_many_subscriptions" | "insufficient_scope" | "unavailable" | "peer_busy" | "internal_error";
             message: string;
             ref?: components["schemas"]["WsRef"];
             channel?: components["schemas"]["WsChannel"];
@@ -4547,7 +4547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server is shutting down; reconnect (to another instance) with backoff. */
+            /** @description The server is shutting down, or the upgrade could not be checked within `WS_UPGRADE_TIMEOUT_MS`; reconnect (to another instance) with backoff. */
             503: {
                 headers: {
                     [name: string]: unknown;
