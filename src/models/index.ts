@@ -8,3 +8,4 @@ export { Feedback } from './Feedback.ts';
 export { Payout, type PayoutStatus } from './Payout.ts';
 export { ChatMessage } from './ChatMessage.ts';
 export { RefreshToken } from './RefreshToken.ts';
+export { OutboxEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, type DeliveryStatus } from './Webhook.ts';

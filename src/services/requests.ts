@@ -80,6 +80,7 @@ export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest
     link: links.requests,
     data: { request: request.id },
   });
+  tx.emit({ type: 'request.changed', request, change: 'created' });
   return request;
 }
 
@@ -163,6 +164,7 @@ export async function acceptRequest(
   });
   tx.emit({ type: 'session.changed', session, change: 'created' });
   tx.emit({ type: 'booking.created', booking, session });
+  tx.emit({ type: 'request.changed', request: accepted, change: 'accepted' });
   return { request: accepted, session, booking };
 }
 
@@ -180,6 +182,7 @@ export async function declineRequest({ actor, ...tx }: ActorTx, request: MentorR
     link: links.requests,
     data: { request: request.id },
   });
+  tx.emit({ type: 'request.changed', request: declined, change: 'declined' });
   return declined;
 }
 
@@ -193,6 +196,7 @@ export async function cancelRequest({ actor, ...tx }: ActorTx, request: MentorRe
     link: links.requests,
     data: { request: request.id },
   });
+  tx.emit({ type: 'request.changed', request: cancelled, change: 'cancelled' });
   return cancelled;
 }
 

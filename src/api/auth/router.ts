@@ -6,7 +6,7 @@ import { createUser, login, logout, refresh } from '../../services/auth.ts';
 export function registerAuthRoutes(routes: ApiRoutes): void {
   routes
     .on('register', async (ctx, { body }) => {
-      const user = await createUser(ctx.deps.db, body);
+      const user = await createUser(ctx.deps.db, body, ctx.deps.events);
       ctx.status = 201;
       ctx.body = presentProfile(user);
     })
