@@ -19,6 +19,8 @@ import { registerMentorsRoutes } from './mentors/router.ts';
 import { registerNotificationsRoutes } from './notifications/router.ts';
 import { registerRtcRoutes } from './rtc/router.ts';
 import { registerAdminRoutes } from './admin/router.ts';
+import { registerEventsRoutes } from './events/router.ts';
+import { registerWebhooksRoutes } from './webhooks/router.ts';
 import { registerRealtimeRoutes } from '../realtime/routes.ts';
 import '../policies/index.ts';
 
@@ -40,6 +42,8 @@ export function collectRoutes(): ApiRoutes {
     registerNotificationsRoutes,
     registerRtcRoutes,
     registerAdminRoutes,
+    registerEventsRoutes,
+    registerWebhooksRoutes,
     registerRealtimeRoutes,
   ]) {
     register(routes);
