@@ -6,12 +6,13 @@
 import { expect } from 'chai';
 import { loadSpec } from '../../src/openapi/spec.ts';
 import { anchorRefs, createAjv } from '../../src/openapi/validators.ts';
-import { inTransaction } from '../../src/events.ts';
+import { inTransaction, type DomainEvent } from '../../src/events.ts';
+import { recordOutbox } from '../../src/webhooks/outbox.ts';
 import { Session, User, WebhookAttempt, WebhookDelivery } from '../../src/models/index.ts';
 import { bookSession } from '../../src/services/bookings.ts';
 import { runWebhookBatch, startWebhookWorker } from '../../src/webhooks/worker.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
-import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { getTestServer, usePostgres, type TestServer } from '../helpers/server.ts';
 import { eventually, WebhookReceiver } from '../helpers/webhookReceiver.ts';
 
 const spec = loadSpec();
@@ -362,6 +363,29 @@ describe('webhooks', function () {
       expect(user.data).to.include({ id: registered.body.id, username: name, is_active: true });
       expect(acceptedEvent.data).to.deep.equal((await server.api.get(`/api/requests/${asked.body.id}/`, as(learner))).body);
       expect(publishedEvent.data).to.deep.equal({ ...published.body, my_booking: null });
+    });
+
+    // SQLite has one writer, so ids are committed in order there by construction. PostgreSQL
+    // hands out sequence values to transactions that may commit in any order.
+    if (usePostgres()) it('on PostgreSQL, makes a later writer wait for an earlier uncommitted event (no id becomes visible before a smaller one)', async () => {
+      const start = (await server.api.get('/api/events/?limit=1000', as(admin))).body.next as number;
+      const mentor = await buildMentor(server.db);
+      const [first, second] = await Promise.all([0, 1].map(() => buildSession(server.db, { mentor_id: mentor.id, capacity: 2 })));
+      const learner = await buildLearner(server.db);
+      // A: its event row is written (id N) but the transaction stays open.
+      const trx = await server.db.transaction();
+      const recorded: DomainEvent[] = [];
+      await bookSession({ actor: learner, trx, emit: (e) => recorded.push(e) }, (await Session.query(trx).findById(first!.id))!);
+      await recordOutbox(trx, recorded);
+      // B: a booking over the API, which must not get a visible id before A commits.
+      let answered = false;
+      const b = server.api.post(`/api/sessions/${second!.id}/book/`, undefined, as(learner)).then((r) => ((answered = true), r));
+      await eventually(async () => answered || Number((await server.db('pg_locks').where({ locktype: 'advisory', granted: false }).count({ n: '*' }).first())!.n) > 0);
+      expect((await server.api.get(`/api/events/?after=${start}`, as(admin))).body.results).to.deep.equal([]);
+      await trx.commit();
+      expect((await b).status).to.equal(201);
+      const feed = (await server.api.get(`/api/events/?after=${start}`, as(admin))).body.results;
+      expect(feed.map((e: { data: { session: number } }) => e.data.session)).to.deep.equal([first!.id, second!.id]);
     });
 
     it('never lets a reader following the cursor miss an event under concurrent writes', async () => {
