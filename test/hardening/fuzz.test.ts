@@ -266,7 +266,7 @@ describe('hardening: fuzzing every operation from openapi.yaml', function () {
       for (const [roleIndex, role] of ROLES.entries()) {
         const token = role.person ? tokens[role.person] : undefined;
         const property = fc.asyncProperty(arbitrary, async (req) => {
-          const path = op.path.replace('{id}', req.pathId);
+          const path = op.path.replace('{id}', req.pathId).replace('{delivery_id}', req.pathId);
           const url = req.query ? `${path}?${req.query}` : path;
           sent++;
           const res = await server.api.request(op.method.toUpperCase(), url, toRequestOptions(req, token));

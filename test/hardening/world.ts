@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { addMinutes } from '../../src/lib/time.ts';
 import type { Operation } from '../../src/openapi/spec.ts';
-import { ChatMessage, MentorRequest, Payout, type Booking, type Session, type User } from '../../src/models/index.ts';
+import { ChatMessage, MentorRequest, Payout, WebhookDelivery, WebhookEndpoint, type Booking, type Session, type User } from '../../src/models/index.ts';
 import {
   buildAdmin,
   buildBooking,
@@ -60,6 +60,9 @@ export interface Records {
   chat: ChatMessage;
   /** A learner for the admin user operations to look at and change. */
   account: User;
+  /** A webhook endpoint (never contacted: tests run no delivery worker) and a delivery to it. */
+  webhook: WebhookEndpoint;
+  webhookDelivery: WebhookDelivery;
 }
 
 export type RecordKey = keyof Records;
@@ -104,7 +107,15 @@ export async function buildRecords(db: Knex, people: People): Promise<Records> {
   const notification = await buildNotification(db, { user_id: owner.id, message: 'Welcome' });
   const chat = await ChatMessage.query(db).insertAndFetch({ session_id: open.id, sender_id: owner.id, body: 'Hello, class' } as Partial<ChatMessage>);
   const account = await buildLearner(db);
-  return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account };
+  const webhook = await WebhookEndpoint.query(db).insertAndFetch({ url: 'https://hooks.example.test/world', events: ['*'], secret: 'whsec_d29ybGQtc2VjcmV0LWZvci10ZXN0cw==' } as Partial<WebhookEndpoint>);
+  const webhookDelivery = await WebhookDelivery.query(db).insertAndFetch({
+    endpoint_id: webhook.id,
+    message_id: `msg_world_${webhook.id}`,
+    event_type: 'webhook.test',
+    payload: '{}',
+    status: 'failed',
+  } as Partial<WebhookDelivery>);
+  return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account, webhook, webhookDelivery };
 }
 
 /** Access tokens of everyone, signed with the server's key. */
@@ -148,5 +159,5 @@ export function pathFor(op: Operation, target: RecordKey | Person | undefined, p
   if (!op.path.includes('{id}')) return op.path;
   if (!target) throw new Error(`${op.operationId}: the path has an id, so a target record is needed`);
   const record = (records as unknown as Record<string, { id: number }>)[target] ?? people[target as Person];
-  return op.path.replace('{id}', String(record.id));
+  return op.path.replace('{id}', String(record.id)).replace('{delivery_id}', String(records.webhookDelivery.id));
 }
