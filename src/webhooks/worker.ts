@@ -10,7 +10,7 @@
  * - **Send** each claimed delivery once (src/webhooks/send.ts), then **record** the attempt and the
  *   delivery's next state in one transaction: succeeded; pending again after the next step of the
  *   retry schedule (with up to +10 % jitter); or failed once the schedule is used up.
- * - A process that dies mid-send leaves a lease that expires after `LEASE_MS`; another worker then
+ * - A process that dies mid-send leaves a lease that expires after `leaseMs`; another worker then
  *   sends the message again with the same `webhook-id` (at-least-once).
  * - An endpoint whose attempts have all failed for `DISABLE_AFTER_MS` (3 days) is disabled and
  *   every active admin is notified.
@@ -29,8 +29,11 @@ import { sendMessage, type AttemptOutcome } from './send.ts';
 
 export type WorkerDeps = Pick<Deps, 'db' | 'events' | 'config' | 'logger'>;
 
-/** How long a claim is exclusive: longer than any attempt (the timeout is at most 60 s). */
-export const LEASE_MS = 90_000;
+/**
+ * How long a claim is exclusive: twice the attempt timeout plus 5 s, so an attempt and the
+ * recording of its outcome always finish inside it. Only a dead process lets a lease run out.
+ */
+export const leaseMs = (timeoutMs: number) => 2 * timeoutMs + 5000;
 /** An endpoint failing every attempt for this long is disabled. */
 export const DISABLE_AFTER_MS = 3 * 24 * 3600_000;
 /** How long the previous secret keeps signing after a rotation. */
@@ -59,7 +62,7 @@ export function retryDelay(schedule: readonly number[], failedAttempts: number, 
 }
 
 /** Claims up to `limit` due deliveries for this worker. */
-export async function claimDue(db: Knex, limit: number, now = new Date()): Promise<Claimed[]> {
+export async function claimDue(db: Knex, limit: number, lease: number, now = new Date()): Promise<Claimed[]> {
   const token = crypto.randomUUID();
   const at = dbTime(now);
   const leaseFree = (q: Knex.QueryBuilder) => q.whereNull('lease_until').orWhere('lease_until', '<', at);
@@ -78,7 +81,7 @@ export async function claimDue(db: Knex, limit: number, now = new Date()): Promi
     .whereIn('id', candidates)
     .where('status', 'pending')
     .where(leaseFree)
-    .update({ lease_token: token, lease_until: dbTime(new Date(now.getTime() + LEASE_MS)) });
+    .update({ lease_token: token, lease_until: dbTime(new Date(now.getTime() + lease)) });
   if (claimed === 0) return [];
   return db('webhook_deliveries as d')
     .join('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -172,7 +175,7 @@ async function deliver(deps: WorkerDeps, d: Claimed): Promise<void> {
 
 /** Claims and sends one batch; returns how many deliveries it handled. */
 export async function runWebhookBatch(deps: WorkerDeps, limit = BATCH): Promise<number> {
-  const claimed = await claimDue(deps.db, limit);
+  const claimed = await claimDue(deps.db, limit, leaseMs(deps.config.webhooks.timeoutMs));
   await Promise.all(
     claimed.map((d) =>
       deliver(deps, d).catch((err) => deps.logger.error({ err, delivery: d.id }, 'recording a webhook attempt failed')),

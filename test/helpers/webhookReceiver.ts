@@ -22,8 +22,8 @@ export class WebhookReceiver {
   readonly messages: ReceivedMessage[] = [];
   /** Rejected messages: a bad signature is a test failure. */
   readonly rejected: string[] = [];
-  /** The status to answer; a function may vary it per message. */
-  respond: (n: number) => number = () => 204;
+  /** The status to answer per message (1-based), or 'hold' to never answer it. */
+  respond: (n: number) => number | 'hold' = () => 204;
   secrets: string[] = [];
   #server: http.Server;
   #waiters: Array<{ n: number; resolve: () => void }> = [];
@@ -63,7 +63,7 @@ export class WebhookReceiver {
           verifiedWith,
         });
         const status = this.respond(this.messages.length);
-        res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status >= 300 ? `status ${status} as asked` : 'ok');
+        if (status !== 'hold') res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status >= 300 ? `status ${status} as asked` : 'ok');
         this.#waiters = this.#waiters.filter((w) => (this.messages.length >= w.n ? (w.resolve(), false) : true));
       });
     });

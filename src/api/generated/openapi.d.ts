@@ -2589,8 +2589,11 @@ export interface components {
             /** @description Whether more events were already waiting beyond this page. */
             has_more: boolean;
         };
-        /** @description An event type, or `*` for every type. */
-        WebhookEventFilter: components["schemas"]["EventType"] | "*";
+        /**
+         * @description An event type, or `*` for every type.
+         * @enum {string}
+         */
+        WebhookEventFilter: "*" | "session.published" | "session.updated" | "session.cancelled" | "session.started" | "session.completed" | "booking.created" | "booking.cancelled" | "request.created" | "request.accepted" | "request.declined" | "request.cancelled" | "feedback.created" | "payout.requested" | "payout.approved" | "payout.rejected" | "payout.paid" | "user.created";
         /**
          * Format: uri
          * @description Where events are POSTed (`https:`; see the rules under `createWebhook`).
@@ -4771,6 +4774,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     updateWebhook: {
@@ -4831,6 +4836,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     testWebhook: {
@@ -4858,6 +4865,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     listWebhookDeliveries: {
@@ -4921,6 +4930,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     onSessionPublished: {
