@@ -120,7 +120,7 @@ if (clusterReady) describe('webhooks: three processes on PostgreSQL and Redis', 
       JWT_SECRET,
       ...WEBHOOK_ENV,
     };
-    procs = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
+    procs = await Promise.all([0, 1, 2].map(() => startServerProcess(env, 90000)));
     db = createKnex(database.url);
   });
   after(async () => {
