@@ -7,8 +7,8 @@
  *   workers can never both win a row: on PostgreSQL the candidate rows are locked with
  *   `FOR UPDATE SKIP LOCKED` (a second worker skips them instead of waiting) and the UPDATE
  *   re-checks the lease after any wait; SQLite runs one write at a time.
- * - **Send** each claimed delivery once (src/webhooks/send.ts), then **record** the attempt and the
- *   delivery's next state in one transaction: succeeded; pending again after the next step of the
+ * - **Send** each claimed delivery once (src/webhooks/send.ts), then **record** the attempts and the
+ *   deliveries' next states, one transaction per batch: succeeded; pending again after the next step of the
  *   retry schedule (with up to +10 % jitter); or failed once the schedule is used up.
  * - A process that dies mid-send leaves a lease that expires after `leaseMs`; another worker then
  *   sends the message again with the same `webhook-id` (at-least-once).
@@ -38,7 +38,7 @@ export const leaseMs = (timeoutMs: number) => 2 * timeoutMs + 5000;
 export const DISABLE_AFTER_MS = 3 * 24 * 3600_000;
 /** How long the previous secret keeps signing after a rotation. */
 export const SECRET_GRACE_MS = 24 * 3600_000;
-const BATCH = 25;
+const BATCH = 50;
 
 interface Claimed {
   id: number;
@@ -52,6 +52,7 @@ interface Claimed {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: string | Date | null;
+  failing_since: string | Date | null;
 }
 
 /** The wait before attempt `attempt + 1` after `attempt` failed ones, or null when none is left. */
@@ -98,6 +99,7 @@ export async function claimDue(db: Knex, limit: number, lease: number, now = new
       'e.secret',
       'e.previous_secret',
       'e.previous_secret_expires_at',
+      'e.failing_since',
     );
 }
 
@@ -107,49 +109,49 @@ export function signingSecrets(endpoint: Pick<Claimed, 'secret' | 'previous_secr
   return endpoint.previous_secret && expires && expires > now ? [endpoint.secret, endpoint.previous_secret] : [endpoint.secret];
 }
 
-/** Records an attempt and moves the delivery (and its endpoint's health) on, in one transaction. */
-async function record(deps: WorkerDeps, d: Claimed, outcome: AttemptOutcome, at: Date): Promise<void> {
+type WorkerTx = Parameters<Parameters<typeof inTransaction>[2]>[0];
+
+/** Records an attempt and moves the delivery (and its endpoint's health) on, in the caller's transaction. */
+async function record(deps: WorkerDeps, tx: WorkerTx, d: Claimed, outcome: AttemptOutcome, at: Date): Promise<void> {
+  const { trx } = tx;
   const attempts = d.attempt_count + 1;
   const delay = outcome.succeeded || d.final_attempt ? null : retryDelay(deps.config.webhooks.retryScheduleMs, attempts);
   const status = outcome.succeeded ? 'succeeded' : delay === null ? 'failed' : 'pending';
-  await inTransaction(deps.db, deps.events, async (tx) => {
-    const { trx } = tx;
-    await trx('webhook_attempts').insert({
-      delivery_id: d.id,
-      attempted_at: dbTime(at),
-      status_code: outcome.statusCode,
-      duration_ms: outcome.durationMs,
-      response_body: outcome.responseBody,
-      error: outcome.error,
-      succeeded: outcome.succeeded,
-    });
-    await trx('webhook_deliveries')
-      .where({ id: d.id, lease_token: d.lease_token })
-      .update({
-        status,
-        attempt_count: attempts,
-        final_attempt: false,
-        last_attempt_at: dbTime(at),
-        next_attempt_at: delay === null ? null : dbTime(new Date(Date.now() + delay)),
-        lease_token: null,
-        lease_until: null,
-        updated_at: dbTime(new Date()),
-      });
-    if (outcome.succeeded) {
-      await trx('webhook_endpoints').where('id', d.endpoint_id).whereNotNull('failing_since').update({ failing_since: null });
-      return;
-    }
-    await trx('webhook_endpoints').where('id', d.endpoint_id).whereNull('failing_since').update({ failing_since: dbTime(at) });
-    const cutoff = dbTime(new Date(at.getTime() - DISABLE_AFTER_MS));
-    const disabled = await trx('webhook_endpoints')
-      .where({ id: d.endpoint_id, enabled: true })
-      .where('failing_since', '<=', cutoff)
-      .update({ enabled: false, disabled_reason: 'every attempt failed for 3 days', updated_at: dbTime(at) });
-    if (disabled === 1) await notifyAdminsOfDisabled(tx, d);
+  await trx('webhook_attempts').insert({
+    delivery_id: d.id,
+    attempted_at: dbTime(at),
+    status_code: outcome.statusCode,
+    duration_ms: outcome.durationMs,
+    response_body: outcome.responseBody,
+    error: outcome.error,
+    succeeded: outcome.succeeded,
   });
+  await trx('webhook_deliveries')
+    .where({ id: d.id, lease_token: d.lease_token })
+    .update({
+      status,
+      attempt_count: attempts,
+      final_attempt: false,
+      last_attempt_at: dbTime(at),
+      next_attempt_at: delay === null ? null : dbTime(new Date(Date.now() + delay)),
+      lease_token: null,
+      lease_until: null,
+      updated_at: dbTime(new Date()),
+    });
+  if (outcome.succeeded) {
+    if (d.failing_since !== null) await trx('webhook_endpoints').where('id', d.endpoint_id).update({ failing_since: null });
+    return;
+  }
+  await trx('webhook_endpoints').where('id', d.endpoint_id).whereNull('failing_since').update({ failing_since: dbTime(at) });
+  const cutoff = dbTime(new Date(at.getTime() - DISABLE_AFTER_MS));
+  const disabled = await trx('webhook_endpoints')
+    .where({ id: d.endpoint_id, enabled: true })
+    .where('failing_since', '<=', cutoff)
+    .update({ enabled: false, disabled_reason: 'every attempt failed for 3 days', updated_at: dbTime(at) });
+  if (disabled === 1) await notifyAdminsOfDisabled(tx, d);
 }
 
-async function notifyAdminsOfDisabled(tx: Parameters<Parameters<typeof inTransaction>[2]>[0], d: Claimed): Promise<void> {
+async function notifyAdminsOfDisabled(tx: WorkerTx, d: Claimed): Promise<void> {
   const admins = await User.query(tx.trx).where({ is_admin: true, is_active: true }).select('id');
   await notifyMany(
     tx,
@@ -162,7 +164,7 @@ async function notifyAdminsOfDisabled(tx: Parameters<Parameters<typeof inTransac
   );
 }
 
-async function deliver(deps: WorkerDeps, d: Claimed): Promise<void> {
+async function attempt(deps: WorkerDeps, d: Claimed): Promise<{ d: Claimed; outcome: AttemptOutcome; at: Date }> {
   const at = new Date();
   const { allowHttp, allowPrivateNetworks, timeoutMs } = deps.config.webhooks;
   const outcome = await sendMessage(
@@ -170,17 +172,26 @@ async function deliver(deps: WorkerDeps, d: Claimed): Promise<void> {
     { allowHttp, allowPrivateNetworks, timeoutMs },
     at,
   );
-  await record(deps, d, outcome, at);
+  return { d, outcome, at };
 }
 
-/** Claims and sends one batch; returns how many deliveries it handled. */
+/**
+ * Claims one batch, sends its messages concurrently, then records every outcome in one
+ * transaction (one commit per batch rather than per message keeps the writer free for the
+ * application's own transactions). Returns how many deliveries it handled.
+ */
 export async function runWebhookBatch(deps: WorkerDeps, limit = BATCH): Promise<number> {
   const claimed = await claimDue(deps.db, limit, leaseMs(deps.config.webhooks.timeoutMs));
-  await Promise.all(
-    claimed.map((d) =>
-      deliver(deps, d).catch((err) => deps.logger.error({ err, delivery: d.id }, 'recording a webhook attempt failed')),
-    ),
-  );
+  if (claimed.length === 0) return 0;
+  const results = await Promise.all(claimed.map((d) => attempt(deps, d)));
+  try {
+    await inTransaction(deps.db, deps.events, async (tx) => {
+      for (const { d, outcome, at } of results) await record(deps, tx, d, outcome, at);
+    });
+  } catch (err) {
+    // The leases run out and the messages are sent again (same webhook-id): at least once.
+    deps.logger.error({ err, deliveries: claimed.map((d) => d.id) }, 'recording webhook attempts failed');
+  }
   return claimed.length;
 }
 
