@@ -59,9 +59,17 @@ export async function updateEndpoint(db: Db, id: number, changes: Schema<'Webhoo
   return endpoint.$query(db).patchAndFetch(patch);
 }
 
-export async function deleteEndpoint(db: Db, id: number): Promise<void> {
-  const deleted = await WebhookEndpoint.query(db).deleteById(id);
-  if (!deleted) throw notFound('Webhook endpoint');
+/**
+ * Deletes the endpoint with its deliveries and their log. The deliveries go first: the worker
+ * locks a delivery before its endpoint, and deleting in the same order waits for it instead of
+ * deadlocking with it (the cascade alone would lock the endpoint first).
+ */
+export async function deleteEndpoint(db: Knex, id: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('webhook_deliveries').where('endpoint_id', id).delete();
+    const deleted = await trx('webhook_endpoints').where('id', id).delete();
+    if (!deleted) throw notFound('Webhook endpoint');
+  });
 }
 
 /** A new secret; the previous one keeps signing for 24 hours beside it. */

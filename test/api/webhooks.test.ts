@@ -10,6 +10,7 @@ import { inTransaction, type DomainEvent } from '../../src/events.ts';
 import { recordOutbox } from '../../src/webhooks/outbox.ts';
 import { Session, User, WebhookAttempt, WebhookDelivery } from '../../src/models/index.ts';
 import { bookSession } from '../../src/services/bookings.ts';
+import { deleteEndpoint } from '../../src/services/webhooks.ts';
 import { runWebhookBatch, startWebhookWorker } from '../../src/webhooks/worker.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
 import { getTestServer, usePostgres, type TestServer } from '../helpers/server.ts';
@@ -49,7 +50,7 @@ describe('webhooks', function () {
   });
   beforeEach(async () => {
     // Every test starts with no endpoint: earlier tests' endpoints would receive its events.
-    await server.db('webhook_endpoints').delete();
+    for (const { id } of await server.db('webhook_endpoints').select('id')) await deleteEndpoint(server.db, id);
     receiver.messages.length = 0;
     receiver.respond = () => 204;
   });
