@@ -1,8 +1,8 @@
 /**
  * The delivery worker. Every server process runs one; they share the work through the database:
  *
- * - **Claim.** A worker takes due deliveries (pending, `next_attempt_at` passed, endpoint enabled,
- *   no live lease) by writing its own random `lease_token` and a `lease_until` with one UPDATE
+ * - **Claim.** A worker takes due deliveries (pending, `next_attempt_at` passed, endpoint enabled
+ *   or a test message, no live lease) by writing its own random `lease_token` and a `lease_until` with one UPDATE
  *   whose WHERE repeats those conditions, then reads back the rows carrying its token. Two
  *   workers can never both win a row: on PostgreSQL the candidate rows are locked with
  *   `FOR UPDATE SKIP LOCKED` (a second worker skips them instead of waiting) and the UPDATE
@@ -24,6 +24,7 @@ import { inTransaction } from '../events.ts';
 import { dbTime, User, WebhookDelivery } from '../models/index.ts';
 import { notifyMany } from '../services/notifications.ts';
 import type { Deps } from '../types.ts';
+import { TEST_EVENT_TYPE } from './eventTypes.ts';
 import { onOutboxWritten } from './outbox.ts';
 import { sendMessage, type AttemptOutcome } from './send.ts';
 
@@ -71,7 +72,8 @@ export async function claimDue(db: Knex, limit: number, lease: number, now = new
     .join('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
     .where('d.status', 'pending')
     .where('d.next_attempt_at', '<=', at)
-    .where('e.enabled', true)
+    // A disabled endpoint gets only test messages (how an admin checks it before re-enabling it).
+    .where((q) => q.where('e.enabled', true).orWhere('d.event_type', TEST_EVENT_TYPE))
     .where((q) => q.whereNull('d.lease_until').orWhere('d.lease_until', '<', at))
     .orderBy('d.next_attempt_at')
     .orderBy('d.id')

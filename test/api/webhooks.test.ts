@@ -256,6 +256,13 @@ describe('webhooks', function () {
         return res.body.enabled === false ? res.body : undefined;
       });
       expect(disabled.disabled_reason).to.match(/3 days/);
+      // A disabled endpoint still gets test messages, and no new events.
+      receiver.respond = () => 204;
+      const before = receiver.messages.length;
+      await book();
+      await server.api.post(`/api/webhooks/${endpoint.id}/test/`, undefined, as(admin));
+      await receiver.waitFor(before + 1);
+      expect(receiver.messages.at(-1)!.body.type).to.equal('webhook.test');
       const notes = await server.db('notifications').where({ user_id: admin.id, type: 'webhook_disabled' });
       expect(notes).to.have.length(1);
       expect(notes[0].message).to.contain(`#${endpoint.id}`);
