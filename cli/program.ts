@@ -14,6 +14,7 @@ import { registerSeedCommand } from './commands/seed.ts';
 import { registerSessionsCommands } from './commands/sessions.ts';
 import { registerStatsCommand } from './commands/stats.ts';
 import { registerUsersCommands } from './commands/users.ts';
+import { registerWebhooksCommands } from './commands/webhooks.ts';
 import { DEFAULT_URL } from './lib/api.ts';
 import { examples } from './lib/options.ts';
 import { paint } from './lib/output.ts';
@@ -63,5 +64,6 @@ export function createProgram(): Command {
   registerNotifyCommand(program);
   registerStatsCommand(program);
   registerApiKeysCommands(program);
+  registerWebhooksCommands(program);
   return program;
 }

@@ -13,6 +13,7 @@ import send from 'koa-send';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { roomWindowSettings } from './services/attendance.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
 import { createRevocations, type Revocations } from './auth/revocations.ts';
@@ -70,7 +71,8 @@ export function createApp(options: CreateAppOptions): AppBundle {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const events =
-    options.events ?? new EventBus((err, event) => logger.error({ err, event: event.type }, 'event handler failed'));
+    options.events ??
+    new EventBus((err, event) => logger.error({ err, event: event.type }, 'event handler failed'), roomWindowSettings(config));
   const deps: Deps = {
     config,
     db: options.db,

@@ -114,6 +114,23 @@ export interface Config {
     /** An upgrade request not admitted (or refused) within this time is cut. */
     upgradeTimeoutMs: number;
   };
+  /** The event feed and webhook delivery (src/webhooks/). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Accept `http:` endpoint URLs (otherwise only `https:`). */
+  allowHttp: boolean;
+  /** Deliver to loopback, private, link-local and other non-public addresses. */
+  allowPrivateNetworks: boolean;
+  /** Waits before the 2nd, 3rd, … attempt (ms); a delivery fails for good after the last. */
+  retryScheduleMs: number[];
+  /** An attempt without a complete answer after this long failed. */
+  timeoutMs: number;
+  /** How often each process's worker looks for due deliveries written by other processes. */
+  pollIntervalMs: number;
+  /** Events (and finished deliveries) older than this are pruned by the scheduler. */
+  eventRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -193,6 +210,22 @@ function wsRedisPrefix(env: Env): string {
     throw new ConfigError('WS_REDIS_PREFIX must be 1–64 letters, digits, ":", ".", "_" or "-"');
   }
   return prefix;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `5s,5m,30m,2h` → milliseconds; a bare number is milliseconds. */
+function retrySchedule(env: Env): number[] {
+  const raw = str(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h');
+  const steps = raw.split(',').map((s) => s.trim());
+  return steps.map((step) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(step);
+    const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']! : NaN;
+    if (!(ms >= 1 && ms <= 7 * 86_400_000) || steps.length > 20) {
+      throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE must be up to 20 comma-separated durations such as 5s,5m,2h (1 ms to 7 d), got "${raw}"`);
+    }
+    return ms;
+  });
 }
 
 /** Reads and validates the configuration. `env` defaults to process.env (tests pass their own). */
@@ -309,6 +342,14 @@ export function loadConfig(env: Env = process.env): Config {
         targetBytesPerSecond: int(env, 'WS_SIGNAL_TARGET_BYTES_PER_SECOND', 256 * 1024, 1024, 256 * 1024 * 1024),
       },
       upgradeTimeoutMs: int(env, 'WS_UPGRADE_TIMEOUT_MS', 10000, 50, 120000),
+    },
+    webhooks: {
+      allowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
+      allowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      retryScheduleMs: retrySchedule(env),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      pollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 60_000),
+      eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     },
   };
 }

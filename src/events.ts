@@ -4,7 +4,9 @@
  * event for a write that was rolled back. Routes never talk to sockets: the hub subscribes here.
  */
 import type { Knex } from 'knex';
-import type { Booking, ChatMessage, Notification, Payout, Session } from './models/index.ts';
+import type { Booking, ChatMessage, Feedback, MentorRequest, Notification, Payout, Session, User } from './models/index.ts';
+import { DEFAULT_ROOM_WINDOW, type RoomWindowSettings } from './services/attendance.ts';
+import { notifyOutboxWritten, recordOutbox } from './webhooks/outbox.ts';
 
 export type SessionChange =
   | 'created'
@@ -25,7 +27,10 @@ export type DomainEvent =
   | { type: 'session.changed'; session: Session; change: SessionChange; booking?: Booking }
   | { type: 'chat.message'; message: ChatMessage }
   | { type: 'payout.changed'; payout: Payout }
-  | { type: 'user.deactivated'; userId: number };
+  | { type: 'user.deactivated'; userId: number }
+  | { type: 'user.created'; user: User }
+  | { type: 'request.changed'; request: MentorRequest; change: 'created' | 'accepted' | 'declined' | 'cancelled' }
+  | { type: 'feedback.created'; feedback: Feedback };
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
@@ -34,9 +39,18 @@ export type EventHandler = (event: DomainEvent) => void | Promise<void>;
 export class EventBus {
   #handlers = new Set<EventHandler>();
   #onError: (err: unknown, event: DomainEvent) => void;
+  /**
+   * The room window the deployment is configured with: outbox rows present sessions as a GET
+   * does, and a session's JSON carries when its room opens and closes.
+   */
+  readonly roomWindow: RoomWindowSettings;
 
-  constructor(onError: (err: unknown, event: DomainEvent) => void = () => {}) {
+  constructor(
+    onError: (err: unknown, event: DomainEvent) => void = () => {},
+    roomWindow: RoomWindowSettings = DEFAULT_ROOM_WINDOW,
+  ) {
     this.#onError = onError;
+    this.roomWindow = roomWindow;
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -66,10 +80,21 @@ export interface Tx {
   emit(event: DomainEvent): void;
 }
 
-/** Runs `fn` in a transaction and publishes the events it recorded once the commit succeeded. */
+/**
+ * Runs `fn` in a transaction and publishes the events it recorded once the commit succeeded.
+ * Before COMMIT, the events a third party may care about are written to the outbox (the `events`
+ * table, with a webhook delivery per subscribed endpoint) in the same transaction: a committed
+ * change always has its event row, a rolled-back one never has (src/webhooks/outbox.ts).
+ */
 export async function inTransaction<T>(db: Knex, bus: EventBus, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const events: DomainEvent[] = [];
-  const result = await db.transaction(async (trx) => fn({ trx, emit: (e) => events.push(e) }));
+  let deliveries = 0;
+  const result = await db.transaction(async (trx) => {
+    const value = await fn({ trx, emit: (e) => events.push(e) });
+    deliveries = await recordOutbox(trx, events, bus.roomWindow);
+    return value;
+  });
+  if (deliveries > 0) notifyOutboxWritten();
   for (const event of events) bus.publish(event);
   return result;
 }

@@ -16,6 +16,7 @@ import { createHttpServer } from './httpServer.ts';
 import { RedisRateLimiter } from './lib/redisRateLimiter.ts';
 import { createApiKeyLimiter } from './lib/apiKeyRateLimit.ts';
 import { startScheduler } from './jobs/scheduler.ts';
+import { startWebhookWorker } from './webhooks/worker.ts';
 import { attachRealtime, type RealtimeHub } from './realtime/hub.ts';
 
 export interface RunningServer {
@@ -67,6 +68,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const server = createHttpServer(bundle);
   const hub = attachRealtime(server, bundle.deps);
   const stopScheduler = startScheduler(bundle.deps);
+  const stopWebhooks = startWebhookWorker(bundle.deps);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -85,6 +87,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const close = () =>
     (closing ??= (async () => {
       await stopScheduler();
+      await stopWebhooks();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await hub.close();
       // Keep-alive connections with a request in flight are closed as soon as they fall idle,

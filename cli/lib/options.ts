@@ -20,7 +20,7 @@ export const jsonOption = () => new Option('--json', 'print the result as JSON (
 
 export const yesOption = () => new Option('-y, --yes', 'do not ask for confirmation');
 
-function positiveInt(label: string, max: number) {
+export function positiveInt(label: string, max: number) {
   return (raw: string): number => {
     if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
       throw new InvalidArgumentError(`${label} must be a whole number from 1 to ${max}.`);

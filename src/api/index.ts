@@ -21,6 +21,8 @@ import { registerNotificationsRoutes } from './notifications/router.ts';
 import { registerRtcRoutes } from './rtc/router.ts';
 import { registerAdminRoutes } from './admin/router.ts';
 import { registerPlatformRoutes } from './platform/router.ts';
+import { registerEventsRoutes } from './events/router.ts';
+import { registerWebhooksRoutes } from './webhooks/router.ts';
 import { registerRealtimeRoutes } from '../realtime/routes.ts';
 import '../policies/index.ts';
 
@@ -44,6 +46,8 @@ export function collectRoutes(): ApiRoutes {
     registerRtcRoutes,
     registerAdminRoutes,
     registerPlatformRoutes,
+    registerEventsRoutes,
+    registerWebhooksRoutes,
     registerRealtimeRoutes,
   ]) {
     register(routes);

@@ -6,6 +6,8 @@
  *    unique notification dedupe key, so any number of ticks and server processes may race.
  * 2. Auto-completion: a scheduled or in-progress session past its end is completed as of its end,
  *    by a conditional UPDATE (see `autoCompleteSession`), so two processes never complete it twice.
+ * 3. Retention: events older than EVENT_RETENTION_DAYS, and the finished webhook deliveries of
+ *    that age, are deleted (`pruneEvents`); a plain DELETE any number of processes may repeat.
  *
  * Each session is handled in its own transaction, and a failure is logged and does not stop the
  * others; `startScheduler` also catches whatever a tick throws, so the interval keeps running.
@@ -16,6 +18,7 @@ import { addMinutes } from '../lib/time.ts';
 import { Session, dbTime } from '../models/index.ts';
 import { links, notify } from '../services/notifications.ts';
 import { autoCompleteSession, liveLearnerIds } from '../services/sessions.ts';
+import { pruneEvents } from '../services/webhooks.ts';
 import type { Deps } from '../types.ts';
 
 export type SchedulerDeps = Pick<Deps, 'db' | 'events' | 'config' | 'logger'>;
@@ -23,6 +26,7 @@ export type SchedulerDeps = Pick<Deps, 'db' | 'events' | 'config' | 'logger'>;
 export interface TickSummary {
   reminders: number;
   completed: number;
+  pruned: number;
 }
 
 /** How many sessions one tick handles per job; the rest wait for the next tick. */
@@ -99,7 +103,8 @@ async function completeEnded(deps: SchedulerDeps, now: Date): Promise<number> {
 export async function runSchedulerTick(deps: SchedulerDeps, now = new Date()): Promise<TickSummary> {
   const reminders = await sendReminders(deps, now);
   const completed = await completeEnded(deps, now);
-  return { reminders, completed };
+  const pruned = await pruneEvents(deps.db, deps.config.webhooks.eventRetentionDays, now);
+  return { reminders, completed, pruned };
 }
 
 /** Starts the periodic jobs; returns a function that stops them and waits for a running tick. */
@@ -113,7 +118,7 @@ export function startScheduler(deps: Deps): () => Promise<void> {
     running = runSchedulerTick(deps)
       .then(
         (summary) => {
-          if (summary.reminders || summary.completed) deps.logger.info(summary, 'scheduler tick');
+          if (summary.reminders || summary.completed || summary.pruned) deps.logger.info(summary, 'scheduler tick');
         },
         (err) => deps.logger.error({ err }, 'scheduler tick failed'),
       )

@@ -20,7 +20,8 @@ export type NotificationType =
   | 'payout_rejected'
   | 'payout_paid'
   | 'feedback_received'
-  | 'broadcast';
+  | 'broadcast'
+  | 'webhook_disabled';
 
 export interface NotificationData {
   session?: number;

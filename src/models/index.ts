@@ -9,3 +9,4 @@ export { Payout, type PayoutStatus } from './Payout.ts';
 export { ChatMessage } from './ChatMessage.ts';
 export { RefreshToken } from './RefreshToken.ts';
 export { ApiKey } from './ApiKey.ts';
+export { OutboxEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, type DeliveryStatus } from './Webhook.ts';

@@ -142,6 +142,11 @@ export function createPushes(ctx: PushContext): (event: DomainEvent) => Promise<
       case 'payout.changed':
         // The payout's notification is what the mentor sees live.
         return undefined;
+      case 'user.created':
+      case 'request.changed':
+      case 'feedback.created':
+        // Their notifications are what the people concerned see live; webhooks carry them out.
+        return undefined;
     }
   };
 }

@@ -36,6 +36,9 @@ export interface RoomWindow {
 export type RoomWindowState = 'open' | 'not_open_yet' | 'closed';
 
 /** The window settings of a configuration. */
+/** READY_LEAD_MINUTES and ROOM_GRACE_MINUTES at their defaults (src/config.ts), for code run without a configuration. */
+export const DEFAULT_ROOM_WINDOW: RoomWindowSettings = { leadMinutes: 30, graceMinutes: 15 };
+
 export const roomWindowSettings = (config: { readyLeadMinutes: number; roomGraceMinutes: number }): RoomWindowSettings => ({
   leadMinutes: config.readyLeadMinutes,
   graceMinutes: config.roomGraceMinutes,

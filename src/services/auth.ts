@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Revocations } from '../auth/revocations.ts';
 import type { TokenService } from '../auth/tokens.ts';
+import { EventBus, inTransaction } from '../events.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { ApiError, tooManyRequests, unauthorized, invalidField } from '../errors.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
@@ -58,8 +59,13 @@ export async function limitRegistrations(
   if (count > limit.max) throw tooManyRequests(retryAfter, 'Too many registrations from your address; try again later.');
 }
 
-/** Creates an account (registered, created by an admin, or provisioned by a host platform); usernames and emails are unique regardless of case. */
-export async function createUser(db: Knex, input: NewUser): Promise<User> {
+/**
+ * Creates an account (registered, created by an admin, or provisioned by a host platform);
+ * usernames and emails are unique regardless of case. Every way of creating a user goes through
+ * here, so each one records its `user.created` event (`bus` publishes it after commit; the CLI,
+ * which has no subscribers, may leave it out).
+ */
+export async function createUser(db: Knex, input: NewUser, bus: EventBus = new EventBus()): Promise<User> {
   const timezone = input.timezone ?? 'UTC';
   if (!isValidTimezone(timezone)) throw invalidField('timezone', 'must be an IANA timezone such as Europe/Berlin');
   const taken = await db('users')
@@ -70,20 +76,24 @@ export async function createUser(db: Knex, input: NewUser): Promise<User> {
   if (taken.length) throw fieldTaken('email');
   const password_hash = input.password === null ? null : await hashPassword(input.password);
   try {
-    return await User.query(db).insertAndFetch({
-      username: input.username,
-      email: input.email,
-      password_hash,
-      role: input.role,
-      is_admin: input.is_admin ?? false,
-      is_active: true,
-      first_name: input.first_name ?? '',
-      last_name: input.last_name ?? '',
-      timezone,
-      expertise: [],
-      ...(input.currency ? { currency: input.currency } : {}),
-      ...(input.external_id !== undefined ? { external_id: input.external_id } : {}),
-    } as Partial<User>);
+    return await inTransaction(db, bus, async ({ trx, emit }) => {
+      const user = await User.query(trx).insertAndFetch({
+        username: input.username,
+        email: input.email,
+        password_hash,
+        role: input.role,
+        is_admin: input.is_admin ?? false,
+        is_active: true,
+        first_name: input.first_name ?? '',
+        last_name: input.last_name ?? '',
+        timezone,
+        expertise: [],
+        ...(input.currency ? { currency: input.currency } : {}),
+        ...(input.external_id !== undefined ? { external_id: input.external_id } : {}),
+      } as Partial<User>);
+      emit({ type: 'user.created', user });
+      return user;
+    });
   } catch (err) {
     // Two registrations raced past the check above: the unique index decided.
     if ((err as Error).name === 'UniqueViolationError') {

@@ -47,6 +47,7 @@ export async function createFeedback({ actor, ...tx }: Tx & { actor: User }, ses
     link: links.session(session.id),
     data: { session: session.id, feedback: feedback.id },
   });
+  tx.emit({ type: 'feedback.created', feedback });
   return feedback;
 }
 

@@ -77,7 +77,7 @@ export async function upsertPlatformUser(
     inTransaction(deps.db, deps.events, async (tx) => {
       const existing = await findPlatformUser(tx.trx, externalId, { forUpdate: true });
       if (existing) return { user: await updatePlatformUser({ actor, ...tx }, existing, fields), created: false };
-      const user = await createUser(tx.trx, { ...fields, username, password: null, external_id: externalId });
+      const user = await createUser(tx.trx, { ...fields, username, password: null, external_id: externalId }, deps.events);
       return { user, created: true };
     });
   try {

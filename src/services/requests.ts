@@ -116,6 +116,7 @@ export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest
     link: links.requests,
     data: { request: request.id },
   });
+  tx.emit({ type: 'request.changed', request, change: 'created' });
   return request;
 }
 
@@ -201,6 +202,7 @@ export async function acceptRequest(
   });
   tx.emit({ type: 'session.changed', session, change: 'created' });
   tx.emit({ type: 'booking.created', booking, session });
+  tx.emit({ type: 'request.changed', request: accepted, change: 'accepted' });
   return { request: accepted, session, booking };
 }
 
@@ -218,6 +220,7 @@ export async function declineRequest({ actor, ...tx }: ActorTx, request: MentorR
     link: links.requests,
     data: { request: request.id },
   });
+  tx.emit({ type: 'request.changed', request: declined, change: 'declined' });
   return declined;
 }
 
@@ -231,6 +234,7 @@ export async function cancelRequest({ actor, ...tx }: ActorTx, request: MentorRe
     link: links.requests,
     data: { request: request.id },
   });
+  tx.emit({ type: 'request.changed', request: cancelled, change: 'cancelled' });
   return cancelled;
 }
 

@@ -154,4 +154,15 @@ export const AUTHZ_MATRIX: Record<string, MatrixRow> = {
   getPlatformUser: { expect: ADMIN(200) },
   deactivatePlatformUser: { expect: ADMIN(204) },
   createPlatformUserToken: { body: () => ({ scope: 'dashboard' }), expect: E(403, 403, 403, 403, 401) },
+  // Integrations: the event feed and webhook management are the admins' (or an API key's).
+  listEvents: { expect: ADMIN(200) },
+  listWebhooks: { expect: ADMIN(200) },
+  createWebhook: { body: () => ({ url: 'https://hooks.example.test/mentor', events: ['*'] }), expect: ADMIN(201) },
+  getWebhook: { target: 'webhook', expect: ADMIN(200) },
+  updateWebhook: { target: 'webhook', body: () => ({ enabled: false }), expect: ADMIN(200) },
+  deleteWebhook: { target: 'webhook', expect: ADMIN(204) },
+  rotateWebhookSecret: { target: 'webhook', expect: ADMIN(200) },
+  testWebhook: { target: 'webhook', expect: ADMIN(202) },
+  listWebhookDeliveries: { target: 'webhook', query: 'status=pending', expect: ADMIN(200) },
+  retryWebhookDelivery: { target: 'webhook', expect: ADMIN(202) },
 };

@@ -270,7 +270,7 @@ describe('hardening: fuzzing every operation from openapi.yaml', function () {
         const token = role.person ? tokens[role.person] : undefined;
         const property = fc.asyncProperty(arbitrary, async (req) => {
           const externalId = req.fault === 'path' ? req.pathId : externalIds[Number(req.pathId) % externalIds.length]!;
-          const path = op.path.replace('{id}', req.pathId).replace('{external_id}', externalId);
+          const path = op.path.replace('{id}', req.pathId).replace('{external_id}', externalId).replace('{delivery_id}', req.pathId);
           const url = req.query ? `${path}?${req.query}` : path;
           sent++;
           const res = await server.api.request(op.method.toUpperCase(), url, toRequestOptions(req, token));

@@ -148,6 +148,13 @@ export class SchemaArbitraries {
         return fc.stringMatching(/^[a-z0-9'+_-]{1,20}@[a-z]{1,10}\.test$/);
       case 'binary':
         return fc.constant('upload.png');
+      case 'uri':
+        return fc
+          .oneof(
+            fc.webUrl({ validSchemes: ['https', 'http'] }),
+            fc.constantFrom('https://hooks.example.test/in', 'http://127.0.0.1/x', 'https://10.0.0.1/', 'https://[::1]/', 'ftp://example.test/', 'https://user:pw@example.test/'),
+          )
+          .filter(fits);
       case 'uri-reference':
       case undefined:
         break;

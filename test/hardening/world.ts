@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { addMinutes } from '../../src/lib/time.ts';
 import type { Operation } from '../../src/openapi/spec.ts';
-import { ChatMessage, MentorRequest, Payout, type ApiKey, type Booking, type Session, type User } from '../../src/models/index.ts';
+import { ChatMessage, MentorRequest, Payout, WebhookDelivery, WebhookEndpoint, type ApiKey, type Booking, type Session, type User } from '../../src/models/index.ts';
 import { createApiKey } from '../../src/services/apiKeys.ts';
 import {
   buildAdmin,
@@ -65,6 +65,9 @@ export interface Records {
   apiKey: ApiKey;
   /** A mentor provisioned by a host platform (`external_id` set, no password). */
   platformUser: User;
+  /** A webhook endpoint (never contacted: tests run no delivery worker) and a delivery to it. */
+  webhook: WebhookEndpoint;
+  webhookDelivery: WebhookDelivery;
 }
 
 export type RecordKey = keyof Records;
@@ -112,7 +115,15 @@ export async function buildRecords(db: Knex, people: People): Promise<Records> {
   const { apiKey } = await createApiKey(db, people.admin, { name: 'Host', scopes: ['platform:users', 'platform:tokens'] });
   const externalId = `ext-${crypto.randomBytes(6).toString('hex')}`;
   const platformUser = await buildMentor(db, { external_id: externalId, password_hash: null, email: `${externalId}@host.example` });
-  return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account, apiKey, platformUser };
+  const webhook = await WebhookEndpoint.query(db).insertAndFetch({ url: 'https://hooks.example.test/world', events: ['*'], secret: 'whsec_d29ybGQtc2VjcmV0LWZvci10ZXN0cw==' } as Partial<WebhookEndpoint>);
+  const webhookDelivery = await WebhookDelivery.query(db).insertAndFetch({
+    endpoint_id: webhook.id,
+    message_id: `msg_world_${webhook.id}`,
+    event_type: 'webhook.test',
+    payload: '{}',
+    status: 'failed',
+  } as Partial<WebhookDelivery>);
+  return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account, apiKey, platformUser, webhook, webhookDelivery };
 }
 
 /** Access tokens of everyone, signed with the server's key. */
@@ -160,5 +171,5 @@ export function pathFor(op: Operation, target: RecordKey | Person | undefined, p
   if (!op.path.includes('{id}')) return op.path;
   if (!target) throw new Error(`${op.operationId}: the path has an id, so a target record is needed`);
   const record = (records as unknown as Record<string, { id: number }>)[target] ?? people[target as Person];
-  return op.path.replace('{id}', String(record.id));
+  return op.path.replace('{id}', String(record.id)).replace('{delivery_id}', String(records.webhookDelivery.id));
 }

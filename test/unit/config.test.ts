@@ -56,4 +56,18 @@ describe('config', () => {
     expect(a.jwt.secret.equals(b.jwt.secret)).to.equal(true);
     expect(fs.statSync(path.join(dir, 'jwt-secret')).mode & 0o777).to.equal(0o600);
   });
+
+  it('reads the webhook retry schedule as durations, and refuses a bad one naming the variable', () => {
+    expect(loadConfig({ NODE_ENV: 'test', DATA_DIR: tmp() }).webhooks).to.deep.include({
+      allowHttp: false,
+      allowPrivateNetworks: false,
+      retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      timeoutMs: 10_000,
+      eventRetentionDays: 30,
+    });
+    expect(loadConfig({ NODE_ENV: 'test', DATA_DIR: tmp(), WEBHOOK_RETRY_SCHEDULE: '100ms, 2s,1m,250' }).webhooks.retryScheduleMs).to.deep.equal([100, 2000, 60_000, 250]);
+    for (const bad of ['soon', '5s,,5m', '0ms', '8d']) {
+      expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: tmp(), WEBHOOK_RETRY_SCHEDULE: bad })).to.throw(ConfigError, /WEBHOOK_RETRY_SCHEDULE/);
+    }
+  });
 });

@@ -42,7 +42,7 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
     })
     .on('adminCreateUser', async (ctx, { body }) => {
       requireRole(ctx, 'admin');
-      const user = await createUser(ctx.deps.db, body);
+      const user = await createUser(ctx.deps.db, body, ctx.deps.events);
       ctx.status = 201;
       ctx.body = presentAdminUser(user);
     })

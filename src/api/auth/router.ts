@@ -8,7 +8,7 @@ export function registerAuthRoutes(routes: ApiRoutes): void {
   routes
     .on('register', async (ctx, { body }) => {
       await limitRegistrations(ctx.deps.rateLimiter, ctx.deps.config.registerRateLimit, ctx.ip);
-      const user = await createUser(ctx.deps.db, body);
+      const user = await createUser(ctx.deps.db, body, ctx.deps.events);
       ctx.status = 201;
       ctx.body = presentProfile(user);
     })

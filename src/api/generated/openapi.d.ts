@@ -1193,8 +1193,538 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the event feed
+         * @description Admins, or an API key with the `events` scope. The events recorded after `after`, oldest first, at most `limit` of them; pass the answer's `next` as `after` to read on. Ids grow in commit order, so a reader that follows `next` never misses an event that commits later. Events are kept for `EVENT_RETENTION_DAYS` (default 30). Each event's `data` is the resource as its own GET returns it; the `webhooks` section of this document lists the types and payloads.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Admins, or an API key with the `webhooks` scope. Ordered by id; secrets are never listed.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Admins, or an API key with the `webhooks` scope. Events of the listed types (or every type, `["*"]`) committed from now on are POSTed to `url`, signed per Standard Webhooks with the returned `secret` — shown only here and by `rotate-secret`. The URL must be `https:` (`http:` only when the server sets `WEBHOOK_ALLOW_HTTP=true`); a literal loopback, private, link-local or otherwise non-public address is refused (400 `address_not_allowed`) unless the server sets `WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`. Host names are checked on every connection, against the address actually dialled.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description Admins, or an API key with the `webhooks` scope.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Admins, or an API key with the `webhooks` scope. Its deliveries and their log go with it.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change, enable or disable a webhook endpoint
+         * @description Admins, or an API key with the `webhooks` scope. Enabling an endpoint clears its failure record; deliveries still pending resume. The URL rules are those of registration.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/rotate-secret/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Admins, or an API key with the `webhooks` scope. Returns a new secret. For 24 hours the previous secret keeps signing beside it (`webhook-signature` carries one `v1,` signature per secret), so receivers can switch without dropping a message.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Admins, or an API key with the `webhooks` scope. Queues a `webhook.test` message to this endpoint (even a disabled one), delivered and logged like any other; the feed does not record it.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries and their attempts
+         * @description Admins, or an API key with the `webhooks` scope. Newest first, each with every attempt (time, HTTP status, duration, the first 1 KB of the answer, the error).
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/{delivery_id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+                /** @description The delivery's id. */
+                delivery_id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description Admins, or an API key with the `webhooks` scope. Queues one more attempt at once, with the same `webhook-id` and body (receivers deduplicate by `webhook-id`). A failed delivery whose retry fails stays failed; a pending one keeps its remaining schedule.
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "session.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session was published
+         * @description A draft became `scheduled` (bookable), or accepting a request created a scheduled session. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onSessionPublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session changed
+         * @description Its title, description, time, duration, price or capacity changed. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onSessionUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session was cancelled
+         * @description Its live bookings were cancelled with it (no separate `booking.cancelled` events). Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onSessionCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A live class started
+         * @description The session moved to `in_progress`. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onSessionStarted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session was completed
+         * @description Ended by its mentor or, past its end, by the server. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onSessionCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "booking.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A learner booked a session
+         * @description Also sent when accepting a request books its learner. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onBookingCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "booking.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A learner cancelled their booking
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onBookingCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "request.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A learner asked a mentor for a session
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onRequestCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "request.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mentor accepted a request
+         * @description `data.session` is the scheduled session it created. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onRequestAccepted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "request.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mentor declined a request
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onRequestDeclined"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "request.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A learner withdrew a request
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onRequestCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "feedback.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A learner rated a completed session
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onFeedbackCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mentor requested a payout
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onPayoutRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An admin approved a payout
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onPayoutApproved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An admin rejected a payout
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onPayoutRejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payout was marked paid
+         * @description Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onPayoutPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An account was created
+         * @description By registration, by an admin or by provisioning; `data` is the user as admins see it. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onUserCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test message
+         * @description Sent by `POST /api/webhooks/{id}/test/`; not recorded in the feed. Signed per Standard Webhooks; see `createWebhook`.
+         */
+        post: operations["onWebhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1251,7 +1781,7 @@ export interface components {
         /** @enum {string} */
         PayoutStatus: "pending" | "approved" | "paid" | "rejected";
         /** @enum {string} */
-        NotificationType: "request_created" | "request_accepted" | "request_declined" | "request_cancelled" | "booking_created" | "booking_cancelled" | "session_updated" | "session_rescheduled" | "session_cancelled" | "session_started" | "session_completed" | "mentor_ready" | "learner_ready" | "session_reminder" | "payout_requested" | "payout_approved" | "payout_rejected" | "payout_paid" | "feedback_received" | "broadcast";
+        NotificationType: "request_created" | "request_accepted" | "request_declined" | "request_cancelled" | "booking_created" | "booking_cancelled" | "session_updated" | "session_rescheduled" | "session_cancelled" | "session_started" | "session_completed" | "mentor_ready" | "learner_ready" | "session_reminder" | "payout_requested" | "payout_approved" | "payout_rejected" | "payout_paid" | "feedback_received" | "broadcast" | "webhook_disabled";
         /**
          * @description An RFC 9457 problem document.
          * @example {
@@ -2406,6 +2936,195 @@ export interface components {
             channel: components["schemas"]["WsRoomChannel"];
             message: components["schemas"]["ChatMessage"];
         };
+        /**
+         * @description What happened; the `webhooks` section describes each type's `data`.
+         * @enum {string}
+         */
+        EventType: "session.published" | "session.updated" | "session.cancelled" | "session.started" | "session.completed" | "booking.created" | "booking.cancelled" | "request.created" | "request.accepted" | "request.declined" | "request.cancelled" | "feedback.created" | "payout.requested" | "payout.approved" | "payout.rejected" | "payout.paid" | "user.created";
+        /** @description One recorded event of the feed. */
+        Event: {
+            /** @description Grows in commit order; the feed's cursor. */
+            id: number;
+            type: components["schemas"]["EventType"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description The resource as its GET returns it at the time of the event. */
+            data: components["schemas"]["Session"] | components["schemas"]["Booking"] | components["schemas"]["Request"] | components["schemas"]["Feedback"] | components["schemas"]["Payout"] | components["schemas"]["AdminUser"];
+        };
+        EventPage: {
+            results: components["schemas"]["Event"][];
+            /** @description Pass as `after` to read on (the last id returned, or the `after` given when nothing new came). */
+            next: number;
+            /** @description Whether more events were already waiting beyond this page. */
+            has_more: boolean;
+        };
+        /**
+         * @description An event type, or `*` for every type.
+         * @enum {string}
+         */
+        WebhookEventFilter: "*" | "session.published" | "session.updated" | "session.cancelled" | "session.started" | "session.completed" | "booking.created" | "booking.cancelled" | "request.created" | "request.accepted" | "request.declined" | "request.cancelled" | "feedback.created" | "payout.requested" | "payout.approved" | "payout.rejected" | "payout.paid" | "user.created";
+        /**
+         * Format: uri
+         * @description Where events are POSTed (`https:`; see the rules under `createWebhook`).
+         */
+        WebhookUrl: string;
+        WebhookEndpoint: {
+            id: number;
+            url: components["schemas"]["WebhookUrl"];
+            description: string;
+            events: components["schemas"]["WebhookEventFilter"][];
+            enabled: boolean;
+            /** @description Why the server disabled the endpoint (every attempt failed for 3 days), or null. */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description The first failed attempt since the last success, or null while healthy.
+             */
+            failing_since: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the secret replaced by the last rotation still signs, or null.
+             */
+            previous_secret_expires_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description An endpoint with its signing secret, answered only on creation and rotation. */
+        WebhookEndpointWithSecret: {
+            id: number;
+            url: components["schemas"]["WebhookUrl"];
+            description: string;
+            events: components["schemas"]["WebhookEventFilter"][];
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            failing_since: string | null;
+            /** Format: date-time */
+            previous_secret_expires_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The Standard Webhooks signing secret (`whsec_` + base64 key). Store it; it is not shown again. */
+            secret: string;
+        };
+        WebhookEndpointPage: {
+            count: number;
+            next: components["schemas"]["PageLink"];
+            previous: components["schemas"]["PageLink"];
+            results: components["schemas"]["WebhookEndpoint"][];
+        };
+        WebhookEndpointCreate: {
+            url: components["schemas"]["WebhookUrl"];
+            events: components["schemas"]["WebhookEventFilter"][];
+            description?: string;
+        };
+        WebhookEndpointUpdate: {
+            url?: components["schemas"]["WebhookUrl"];
+            events?: components["schemas"]["WebhookEventFilter"][];
+            description?: string;
+            enabled?: boolean;
+        };
+        /**
+         * @description `pending`: waiting for its first attempt or a retry; `succeeded`: an attempt got a 2xx; `failed`: every attempt of the schedule failed (or a retry by hand did).
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
+        WebhookAttempt: {
+            id: number;
+            /** Format: date-time */
+            attempted_at: string;
+            /** @description The HTTP status answered, or null when none came (connection refused, timeout, refused address). */
+            status_code: number | null;
+            duration_ms: number;
+            /** @description The first 1 KB of the answer's body. */
+            response_body: string | null;
+            /** @description Why the attempt failed (`HTTP 500`, `connect ECONNREFUSED …`, `refused: …`), or null. */
+            error: string | null;
+            succeeded: boolean;
+        };
+        /** @description One message to one endpoint and its attempts, oldest first. */
+        WebhookDelivery: {
+            id: number;
+            endpoint: number;
+            /** @description The feed event delivered, or null for a `webhook.test` message. */
+            event: number | null;
+            /** @description The `webhook-id` header, the same on every attempt. */
+            message_id: string;
+            /** @description The event type (`webhook.test` for a test message). */
+            type: string;
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            attempt_count: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (pending deliveries), or null.
+             */
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryPage: {
+            count: number;
+            next: components["schemas"]["PageLink"];
+            previous: components["schemas"]["PageLink"];
+            results: components["schemas"]["WebhookDelivery"][];
+        };
+        /**
+         * Format: date-time
+         * @description When the event was recorded (not when this attempt was made).
+         */
+        WebhookTimestamp: string;
+        SessionEventMessage: {
+            /** @enum {string} */
+            type: "session.published" | "session.updated" | "session.cancelled" | "session.started" | "session.completed";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: components["schemas"]["Session"];
+        };
+        BookingEventMessage: {
+            /** @enum {string} */
+            type: "booking.created" | "booking.cancelled";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: components["schemas"]["Booking"];
+        };
+        RequestEventMessage: {
+            /** @enum {string} */
+            type: "request.created" | "request.accepted" | "request.declined" | "request.cancelled";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: components["schemas"]["Request"];
+        };
+        FeedbackEventMessage: {
+            /** @constant */
+            type: "feedback.created";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: components["schemas"]["Feedback"];
+        };
+        PayoutEventMessage: {
+            /** @enum {string} */
+            type: "payout.requested" | "payout.approved" | "payout.rejected" | "payout.paid";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: components["schemas"]["Payout"];
+        };
+        UserEventMessage: {
+            /** @constant */
+            type: "user.created";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: components["schemas"]["AdminUser"];
+        };
+        WebhookTestMessage: {
+            /** @constant */
+            type: "webhook.test";
+            timestamp: components["schemas"]["WebhookTimestamp"];
+            data: {
+                /** @description The endpoint's id. */
+                webhook: number;
+                message: string;
+            };
+        };
     };
     responses: {
         /** @description The request is malformed or fails validation (unknown field or query parameter, wrong type, value out of range); `errors` names each offending field. */
@@ -2511,6 +3230,14 @@ export interface components {
         PayoutStatusFilter: components["schemas"]["PayoutStatus"];
         /** @description Case-insensitive substring search. */
         Search: string;
+        /** @description The delivery's id. */
+        DeliveryId: number;
+        /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+        WebhookIdHeader: string;
+        /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+        WebhookTimestampHeader: string;
+        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+        WebhookSignatureHeader: string;
     };
     requestBodies: never;
     headers: never;
@@ -4555,6 +5282,825 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events with a larger id (the `next` of the previous page; 0 or absent for the oldest kept). */
+                after?: number;
+                /** @description Only these event types, comma-separated (e.g. `booking.created,booking.cancelled`). */
+                types?: string;
+                /** @description The most events to return. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next events in id order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page; values above 100 are treated as 100. */
+                page_size?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its signing secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queued delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page; values above 100 are treated as 100. */
+                page_size?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                id: components["parameters"]["Id"];
+                /** @description The delivery's id. */
+                delivery_id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queued delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    onSessionPublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSessionUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSessionCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSessionStarted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSessionCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBookingCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBookingCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRequestCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRequestAccepted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRequestDeclined: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRequestCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFeedbackCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPayoutRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPayoutApproved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPayoutRejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPayoutPaid: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onUserCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserEventMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookTest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, the same on every attempt of a message; deduplicate on it. */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description This attempt's time in Unix seconds; reject messages more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per valid secret (two for 24 hours after a rotation). */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestMessage"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the message; anything else (or no answer within 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
