@@ -26,7 +26,12 @@ function checkUrl(url: string, policy: WebhookConfig): void {
   });
 }
 
-export async function createEndpoint(db: Db, actor: User, input: Schema<'WebhookEndpointCreate'>, policy: WebhookConfig): Promise<WebhookEndpoint> {
+export async function createEndpoint(
+  db: Db,
+  actor: { actorId: number | null },
+  input: Schema<'WebhookEndpointCreate'>,
+  policy: WebhookConfig,
+): Promise<WebhookEndpoint> {
   checkUrl(input.url, policy);
   return WebhookEndpoint.query(db).insertAndFetch({
     url: input.url,
@@ -34,7 +39,7 @@ export async function createEndpoint(db: Db, actor: User, input: Schema<'Webhook
     events: input.events.includes('*') ? ['*'] : input.events,
     enabled: true,
     secret: newSecret(),
-    created_by: actor.id,
+    created_by: actor.actorId,
   } as Partial<WebhookEndpoint>);
 }
 
