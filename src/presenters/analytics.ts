@@ -5,7 +5,7 @@ import type { MentorAnalytics } from '../services/analytics.ts';
 import { presentMonthly } from './earnings.ts';
 import { presentSession } from './session.ts';
 
-export function presentAnalytics(a: MentorAnalytics): Schema<'Analytics'> {
+export function presentAnalytics(a: MentorAnalytics, readyLeadMinutes: number): Schema<'Analytics'> {
   return {
     from: iso(a.from),
     to: iso(a.to),
@@ -21,6 +21,6 @@ export function presentAnalytics(a: MentorAnalytics): Schema<'Analytics'> {
     median_response_time_seconds: a.medianResponseTimeSeconds,
     repeat_learners: a.repeatLearners,
     earnings_by_month: presentMonthly(a.earningsByMonth),
-    upcoming_sessions: a.upcomingSessions.map(presentSession),
+    upcoming_sessions: a.upcomingSessions.map((view) => presentSession(view, readyLeadMinutes)),
   };
 }

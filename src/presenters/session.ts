@@ -5,7 +5,7 @@
  */
 import type { Schema } from '../api/types.ts';
 import { formatCentsOrNull } from '../lib/money.ts';
-import { iso } from '../lib/time.ts';
+import { addMinutes, iso } from '../lib/time.ts';
 import type { Session, User } from '../models/index.ts';
 import { presentUserSummary } from './user.ts';
 
@@ -25,7 +25,8 @@ export function canStart(session: Session, readyLearnerCount: number): boolean {
   );
 }
 
-export function presentSession(view: SessionView): Schema<'Session'> {
+/** `readyLeadMinutes`: how long before the start readiness opens (`READY_LEAD_MINUTES`). */
+export function presentSession(view: SessionView, readyLeadMinutes: number): Schema<'Session'> {
   const { session: s, mentor, readyLearnerCount, myBooking } = view;
   return {
     id: s.id,
@@ -44,6 +45,7 @@ export function presentSession(view: SessionView): Schema<'Session'> {
     spots_left: Math.max(0, s.capacity - s.booked_count),
     mentor_ready: s.mentor_ready_at !== null,
     mentor_ready_at: iso(s.mentor_ready_at),
+    ready_opens_at: iso(addMinutes(s.start_time, -readyLeadMinutes)),
     ready_learner_count: readyLearnerCount,
     can_start: canStart(s, readyLearnerCount),
     started_at: iso(s.started_at),

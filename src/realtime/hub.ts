@@ -112,6 +112,7 @@ class Hub implements RealtimeHub {
       db: deps.db,
       dispatch: (channel, envelope) => this.#dispatch(channel, envelope),
       audience: (channel) => this.#audience(channel),
+      readyLeadMinutes: deps.config.readyLeadMinutes,
     });
     this.#unsubscribeEvents = deps.events.subscribe((event) => {
       const work = pushes(event);

@@ -29,6 +29,8 @@ export interface PushContext {
   dispatch(channel: string, envelope: Envelope): void;
   /** False when nobody, on any process, can be listening (the rendering is skipped). */
   audience(channel: string): boolean;
+  /** `READY_LEAD_MINUTES`, for the sessions pushed. */
+  readyLeadMinutes: number;
 }
 
 const push = (message: ServerMessage): Envelope => ({ kind: 'push', data: JSON.stringify(message) });
@@ -97,7 +99,7 @@ async function sessionChanged(ctx: PushContext, { session, change }: EventOf<'se
   const channel = sessionChannel(session.id);
   if (!ctx.audience(channel)) return;
   const [view] = await loadSessionViews(ctx.db, [session]);
-  ctx.dispatch(channel, push({ type: 'session_update', channel, change, session: presentSession(view!) }));
+  ctx.dispatch(channel, push({ type: 'session_update', channel, change, session: presentSession(view!, ctx.readyLeadMinutes) }));
 }
 
 async function chatMessage(ctx: PushContext, { message }: EventOf<'chat.message'>): Promise<void> {

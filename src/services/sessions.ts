@@ -101,6 +101,7 @@ export interface SessionFilters {
   mentor?: number;
   from?: string;
   to?: string;
+  order?: 'start_time' | '-start_time';
 }
 
 /**
@@ -127,7 +128,8 @@ export function sessionsVisibleTo(db: Knex, user: User, filters: SessionFilters,
   if (filters.mentor) query.where('mentor_id', filters.mentor);
   if (filters.from) query.where('start_time', '>=', dbTime(parseTime(filters.from, 'from', 'query')));
   if (filters.to) query.where('start_time', '<', dbTime(parseTime(filters.to, 'to', 'query')));
-  return query.orderBy('start_time').orderBy('id');
+  const direction = filters.order === '-start_time' ? 'desc' : 'asc';
+  return query.orderBy('start_time', direction).orderBy('id', direction);
 }
 
 // ---------------------------------------------------------------- create and edit

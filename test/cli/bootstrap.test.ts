@@ -59,6 +59,10 @@ describe('mentorctl: local bootstrap', function () {
     expect(short.code).to.equal(2);
     expect(short.stderr).to.include('--password');
 
+    const email = await cli.run(['admin', 'create', '--username', 'ada', '--email', 'not-an-address', '--password', 'long-enough-pw']);
+    expect(email.code).to.equal(2);
+    expect(email.stderr.trim()).to.equal('error: --email: must be a valid email address');
+
     const ok = await cli.ok(['admin', 'create', '--username', 'ada', '--email', 'a@x.io', '--password', 'long-enough-pw']);
     expect(ok.stdout).to.match(/Created admin ada \(id \d+, learner\)/);
     const user = await User.query(db).where({ username: 'ada' }).first();

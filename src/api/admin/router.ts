@@ -63,7 +63,7 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
     .on('adminListSessions', async (ctx, { query }) => {
       requireRole(ctx, 'admin');
       const { db } = ctx.deps;
-      ctx.body = await paginate(ctx, sessionsQuery(db, query), query, async (rows) => (await loadSessionViews(db, rows)).map(presentSession));
+      ctx.body = await paginate(ctx, sessionsQuery(db, query), query, async (rows) => (await loadSessionViews(db, rows)).map((view) => presentSession(view, ctx.deps.config.readyLeadMinutes)));
     })
     .on('adminListPayouts', async (ctx, { query }) => {
       requireRole(ctx, 'admin');

@@ -9,6 +9,6 @@ export function registerAnalyticsRoutes(routes: ApiRoutes): void {
     const mentor = requireRole(ctx, 'mentor');
     const now = new Date();
     const range = analyticsRange(query, now);
-    ctx.body = presentAnalytics(await getAnalytics(ctx.deps.dbRead, mentor, range, now));
+    ctx.body = presentAnalytics(await getAnalytics(ctx.deps.dbRead, mentor, range, now), ctx.deps.config.readyLeadMinutes);
   });
 }

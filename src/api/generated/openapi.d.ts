@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * List sessions
-         * @description What a caller sees depends on their role. Mentors get their own sessions, filtered by `status`. Learners get the open sessions by default (`scope=open`: scheduled, starting in the future, with spots left; `status` is then ignored) or, with `scope=booked`, the sessions they hold a live booking on (filtered by `status`). `mentor` narrows to one mentor; `from` (inclusive) and `to` (exclusive) bound `start_time`. `scope` only matters to learners. Ordered by `start_time`, then `id`. Being an admin does not widen this listing (an admin sees what their role sees); the platform-wide listing is `adminListSessions`.
+         * @description What a caller sees depends on their role. Mentors get their own sessions, filtered by `status`. Learners get the open sessions by default (`scope=open`: scheduled, starting in the future, with spots left; `status` is then ignored) or, with `scope=booked`, the sessions they hold a live booking on (filtered by `status`). `mentor` narrows to one mentor; `from` (inclusive) and `to` (exclusive) bound `start_time`. `scope` only matters to learners. Ordered by `start_time`, then `id` (`order=-start_time`: latest first). Being an admin does not widen this listing (an admin sees what their role sees); the platform-wide listing is `adminListSessions`.
          */
         get: operations["listSessions"];
         put?: never;
@@ -1350,6 +1350,11 @@ export interface components {
             mentor_ready: boolean;
             /** Format: date-time */
             mentor_ready_at: string | null;
+            /**
+             * Format: date-time
+             * @description From when the mentor and the booked learners may declare themselves ready (`READY_LEAD_MINUTES`, default 30, before `start_time`): the clients show "I'm Ready" disabled with this time until then.
+             */
+            ready_opens_at: string;
             /** @description Live bookings whose learner confirmed readiness. */
             ready_learner_count: number;
             /** @description True when the status is `scheduled` or `in_progress`, the mentor is ready and at least one learner is ready: the clients then show "Start Class". */
@@ -2271,6 +2276,8 @@ export interface operations {
                 from?: string;
                 /** @description Only sessions whose `start_time` is before this instant. */
                 to?: string;
+                /** @description `start_time` (default): soonest first; `-start_time`: latest first. */
+                order?: "start_time" | "-start_time";
                 /** @description The page to return, from 1. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page; values above 100 are treated as 100. */

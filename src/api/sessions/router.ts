@@ -28,7 +28,7 @@ type Action = 'update' | 'publish' | 'cancel' | 'ready' | 'start' | 'complete' |
 
 async function respond(ctx: AppContext, session: Session, status = 200): Promise<void> {
   ctx.status = status;
-  ctx.body = presentSession(await loadSessionView(ctx.deps.db, session, currentUser(ctx)));
+  ctx.body = presentSession(await loadSessionView(ctx.deps.db, session, currentUser(ctx)), ctx.deps.config.readyLeadMinutes);
 }
 
 /**
@@ -56,7 +56,7 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
       const user = currentUser(ctx);
       const { dbRead } = ctx.deps;
       ctx.body = await paginate(ctx, sessionsVisibleTo(dbRead, user, query), query, async (rows) =>
-        (await loadSessionViews(dbRead, rows, user)).map(presentSession),
+        (await loadSessionViews(dbRead, rows, user)).map((view) => presentSession(view, ctx.deps.config.readyLeadMinutes)),
       );
     })
     .on('createSession', async (ctx, { body }) => {
@@ -70,7 +70,7 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
       const { dbRead } = ctx.deps;
       const session = await loadSessionForUser(dbRead, user, path.id);
       authorize(user, 'read', session, 'Session');
-      ctx.body = presentSession(await loadSessionView(dbRead, session, user));
+      ctx.body = presentSession(await loadSessionView(dbRead, session, user), ctx.deps.config.readyLeadMinutes);
     })
     .on('replaceSession', async (ctx, { path, body }) => {
       requireRole(ctx, 'mentor');
