@@ -349,7 +349,9 @@ export class MentorDashboard extends WidgetElement {
 
   /** Shows a place chosen by the user, and tells the host. */
   #select(location: string): void {
-    this.tab = location;
+    // Choosing the place already shown (after a form closed in place) shows it afresh.
+    if (this.tab === location) this.#showLocation();
+    else this.tab = location;
     emit(this, 'md-tab-change', { tab: location });
   }
 
