@@ -71,6 +71,12 @@ describe('documents for third parties', () => {
     expect((await server.api.get('/problems/no_such_code', { unchecked: true })).status).to.equal(404);
   });
 
+  it('serves Redoc without a reference to another origin (its CDN logo)', async () => {
+    const bundle = await (await fetch(`${server.url}/docs/redoc.standalone.js`)).text();
+    expect(bundle.length).to.be.greaterThan(100_000);
+    expect(bundle).not.to.include('https://cdn.');
+  });
+
   it('publishes YAML that YAML 1.1 parsers (PyYAML, js-yaml, yaml in 1.1 mode) read the same', () => {
     for (const file of DOCUMENTS) {
       const text = fs.readFileSync(file, 'utf8');
