@@ -19,6 +19,7 @@ import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
 import { errorHandler } from './middleware/errorHandler.ts';
 import { requestContext } from './middleware/requestContext.ts';
+import { corsRefusal } from './middleware/corsRefusal.ts';
 import { pagesAndWidgets } from './pages/router.ts';
 import { problemPages } from './pages/problems.ts';
 import { redocBundle } from './pages/redoc.ts';
@@ -88,6 +89,8 @@ export function createApp(options: CreateAppOptions): AppBundle {
       strictTransportSecurity: config.env === 'production',
     }) as Koa.Middleware<AppState, AppContextExtras>,
   );
+  // A page on an origin missing from CORS_ORIGINS: logged, and its preflight answered with a problem.
+  app.use(corsRefusal(config, logger) as Koa.Middleware<AppState, AppContextExtras>);
   const allowAll = config.corsOrigins.includes('*');
   app.use(
     cors({
