@@ -171,7 +171,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   return {
     env: nodeEnv,
-    host: str(env, 'HOST', '0.0.0.0'),
+    // Development and tests listen on loopback only: the demo accounts have known passwords.
+    // Production (containers, process managers) listens on every interface unless HOST says otherwise.
+    host: str(env, 'HOST', nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     port: int(env, 'PORT', 8000, 0, 65535),
     publicUrl: publicUrl.replace(/\/$/, ''),
     dataDir,
