@@ -151,6 +151,11 @@ describe('mentorctl: local bootstrap', function () {
     }
     const unread = await db('notifications').where({ read_status: false }).count({ n: '*' }).first();
     expect(Number(unread?.n)).to.be.greaterThan(0);
+
+    // Listed by id, newest first: ids follow the notifications' times.
+    const notes = await db('notifications').orderBy('id').select('timestamp');
+    const times = notes.map((n: { timestamp: string | Date }) => new Date(n.timestamp).getTime());
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
   });
 
   it('rolls back only with confirmation: without a terminal --yes is required', async () => {
