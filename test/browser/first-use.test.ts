@@ -229,6 +229,9 @@ describe('browser: first use (cards, bell, badge, readiness, sessions list, mess
     const message = payout.locator('.form-error');
     await message.filter({ hasText: /\S/ }).waitFor();
     expect(await message.textContent()).to.include('exceeds available balance: 10.00 USD');
+
+    // The chart writes its values, not only on hover.
+    expect(await board.locator('[part="chart"] [data-chart-values]').first().textContent()).to.include('$10.00');
     await context.close();
   });
 });

@@ -72,6 +72,7 @@ describe('browser: every served page stays on its own origin', function () {
       [`/room/${session.id}`, () => page.locator('session-room').getByRole('heading', { name: 'Who is ready' }).waitFor()],
     ] as Array<[string, () => Promise<unknown>]>) {
       const urls = await requestsOf(page, path, ready);
+      if (path.startsWith('/room/')) expect(await page.getByRole('link', { name: '← Back to the dashboard' }).getAttribute('href')).to.equal('/dashboard#sessions');
       expect(foreign(urls).filter((url) => !url.startsWith(server.url.replace('http', 'ws'))), `requests of ${path} to other origins`).to.deep.equal([]);
       page.removeAllListeners('request');
     }
