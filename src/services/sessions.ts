@@ -1,5 +1,5 @@
 /**
- * The session lifecycle (SPEC §2): create, edit, publish, cancel, readiness, start, complete, and
+ * The session lifecycle: create, edit, publish, cancel, readiness, start, complete, and
  * the automatic completion the scheduler runs.
  *
  * Handlers load the session with `loadSessionForUser(…, { forUpdate: true })`, so every decision
@@ -184,7 +184,7 @@ function changedFields(session: Session, next: Fields): Partial<Fields> {
   return diff;
 }
 
-/** The rules an edit must satisfy (SPEC §2 and the replaceSession description). */
+/** The rules an edit must satisfy (see the replaceSession description in openapi.yaml). */
 function checkEdit(session: Session, diff: Partial<Fields>, now: Date): void {
   if (session.status === 'scheduled' && diff.start_time && diff.start_time <= now) {
     throw invalidField('start_time', 'must be in the future for a scheduled session');
