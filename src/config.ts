@@ -1,7 +1,7 @@
 /**
  * The one place that reads the environment. Every variable is parsed and validated here, once, at
  * start-up; a bad value stops the process with a message naming the variable. Every variable is
- * documented in the README ("Configuration").
+ * documented in docs/configuration.md.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
