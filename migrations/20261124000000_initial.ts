@@ -1,5 +1,5 @@
 /**
- * The initial schema (SPEC §1). Every rule that must never break is backed by a constraint here:
+ * The initial schema. Every rule that must never break is backed by a constraint here:
  * foreign keys, uniques (one live booking per learner and session, one feedback per learner and
  * session, one payout per mentor and idempotency key, one reminder per person and session) and
  * CHECKs (enums, ratings, money ≥ 0, participant count within capacity).

@@ -4,8 +4,6 @@
  *   request id + access log → problem+json errors → security headers → CORS → trailing-slash
  *   normalisation → static files (docs assets, media, widgets) → the spec-driven router → 404/405
  */
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import Koa from 'koa';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
@@ -26,7 +24,10 @@ import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
 import { errorHandler } from './middleware/errorHandler.ts';
 import { requestContext } from './middleware/requestContext.ts';
+import { corsRefusal } from './middleware/corsRefusal.ts';
 import { pagesAndWidgets } from './pages/router.ts';
+import { problemPages } from './pages/problems.ts';
+import { redocBundle } from './pages/redoc.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
 
@@ -50,8 +51,6 @@ export interface AppBundle {
   deps: Deps;
 }
 
-const require = createRequire(import.meta.url);
-const REDOC_DIR = path.dirname(require.resolve('redoc/bundles/redoc.standalone.js'));
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location'];
 
@@ -119,6 +118,8 @@ export function createApp(options: CreateAppOptions): AppBundle {
       strictTransportSecurity: config.env === 'production',
     }) as Koa.Middleware<AppState, AppContextExtras>,
   );
+  // A page on an origin missing from CORS_ORIGINS: logged, and its preflight answered with a problem.
+  app.use(corsRefusal(config, logger) as Koa.Middleware<AppState, AppContextExtras>);
   const allowAll = config.corsOrigins.includes('*');
   app.use(
     cors({
@@ -144,7 +145,9 @@ export function createApp(options: CreateAppOptions): AppBundle {
   app.use(async function staticFiles(ctx, next) {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/docs/redoc.standalone.js') {
-      await send(ctx, 'redoc.standalone.js', { root: REDOC_DIR, maxage: 86_400_000 });
+      ctx.type = 'application/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=86400');
+      ctx.body = await redocBundle();
       return;
     }
     if (ctx.path.startsWith('/media/')) {
@@ -163,6 +166,8 @@ export function createApp(options: CreateAppOptions): AppBundle {
 
   // Built widgets (/widgets/*.js) and the host pages (/login, /dashboard, /embed-example).
   app.use(pagesAndWidgets(config) as Koa.Middleware<AppState, AppContextExtras>);
+  // /problems and /problems/{code}: what each problem `type` means.
+  app.use(problemPages() as Koa.Middleware<AppState, AppContextExtras>);
 
   const router = buildApiRouter(deps.spec, collectRoutes(), deps);
   app.use(router.routes() as Koa.Middleware<AppState, AppContextExtras>);

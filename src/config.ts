@@ -1,7 +1,7 @@
 /**
  * The one place that reads the environment. Every variable is parsed and validated here, once, at
  * start-up; a bad value stops the process with a message naming the variable. Every variable is
- * documented in the README ("Configuration"), the security limits in docs/security.md.
+ * documented in docs/configuration.md, the security limits in docs/security.md.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -265,7 +265,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   return {
     env: nodeEnv,
-    host: str(env, 'HOST', '0.0.0.0'),
+    // Development and tests listen on loopback only: the demo accounts have known passwords.
+    // Production (containers, process managers) listens on every interface unless HOST says otherwise.
+    host: str(env, 'HOST', nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     port: int(env, 'PORT', 8000, 0, 65535),
     publicUrl: publicUrl.replace(/\/$/, ''),
     dataDir,

@@ -79,9 +79,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${shownHost}:${port}`;
-  logger.info({ url, database: dialectOf(config.databaseUrl), env: config.env }, 'listening');
+  const everywhere = config.host === '0.0.0.0' || config.host === '::';
+  const url = `http://${everywhere ? '127.0.0.1' : config.host}:${port}`;
+  // `host` says where it really listens: 0.0.0.0 / :: is every interface, reachable from the network.
+  logger.info({ url, host: config.host, everyInterface: everywhere, database: dialectOf(config.databaseUrl), env: config.env }, 'listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>

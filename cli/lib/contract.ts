@@ -24,14 +24,9 @@ function validateAgainst(schema: keyof Schemas, value: unknown): FieldError[] {
 }
 
 /**
- * A prompt/flag check for one value against a schema such as `Username` or `Password`. A failed
- * pattern is explained with the schema's description rather than the regular expression.
+ * A prompt/flag check for one value against a schema such as `Username` or `Password`, with the
+ * API's own words for a failure (a pattern's `x-error-message`, "must be a valid email address").
  */
 export function schemaCheck(schema: keyof Schemas): Check {
-  const description = (loadSpec().document.components?.schemas?.[schema] as { description?: string } | undefined)?.description;
-  return (value) => {
-    const error = validateAgainst(schema, value)[0];
-    if (!error) return true;
-    return description && error.message.startsWith('must match pattern') ? `must be ${description.split('. ')[0]}` : error.message;
-  };
+  return (value) => validateAgainst(schema, value)[0]?.message ?? true;
 }

@@ -16,7 +16,7 @@ export interface GlobalOptions {
   url?: string;
 }
 
-export const jsonOption = () => new Option('--json', 'print the result as JSON (shapes: see the README)');
+export const jsonOption = () => new Option('--json', 'print the result as JSON (shapes: see docs/cli.md)');
 
 export const yesOption = () => new Option('-y, --yes', 'do not ask for confirmation');
 

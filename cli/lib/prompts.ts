@@ -39,7 +39,8 @@ export async function askText(opts: { value?: string; flag: string; message: str
 
 /**
  * A password: the flag's value, or typed with nothing echoed. With `confirm`, it is typed twice
- * and a mismatch asks for both again.
+ * and a mismatch asks for both again. A rejected password is asked for afresh (an empty field):
+ * validated inside the prompt, the hidden rejected text would stay and the retyped one be appended.
  */
 export async function askPassword(opts: {
   value?: string;
@@ -51,7 +52,12 @@ export async function askPassword(opts: {
   if (opts.value !== undefined) return checkFlag(opts.flag, opts.value, opts.check);
   if (!isInteractive()) throw missing(opts.flag);
   for (;;) {
-    const first = await password({ message: opts.message, validate: opts.check }, context());
+    const first = await password({ message: opts.message }, context());
+    const verdict = opts.check ? opts.check(first) : true;
+    if (verdict !== true) {
+      process.stderr.write(`${paint(process.stderr, 'red', '✖')} ${verdict}\n`);
+      continue;
+    }
     if (!opts.confirm) return first;
     const second = await password({ message: 'Repeat the password:' }, context());
     if (first === second) return first;

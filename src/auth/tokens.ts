@@ -5,7 +5,7 @@
  * ever be accepted in place of the other.
  *
  * Keys are `KeyObject`s: given a string, jsonwebtoken tries `createPublicKey()` on every verify
- * (≈ 45× slower, see TOOLING.md).
+ * (measured ≈ 45× slower).
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';

@@ -20,6 +20,25 @@ const addFormats: AddFormats =
 
 export const SPEC_SCHEMA_ID = 'openapi.json';
 const OPENAPI_KEYWORDS = ['components', 'example', 'discriminator', 'xml', 'externalDocs'];
+/** Schema keyword holding the human words for a failed `pattern` (or `format`) of that schema. */
+export const ERROR_MESSAGE_KEYWORD = 'x-error-message';
+
+/** What a failed `format` means, in words (Ajv says `must match format "email"`). */
+const FORMAT_MESSAGES: Record<string, string> = {
+  email: 'must be a valid email address',
+  'date-time': 'must be a date and time with a time zone, e.g. 2026-12-02T10:30:00Z',
+  date: 'must be a date, e.g. 2026-12-02',
+  uri: 'must be a valid URL',
+  'uri-reference': 'must be a valid URL or path',
+};
+
+/** Ajv's message for one error, in words a person understands where the schema says how. */
+function humanMessage(e: ErrorObject): string {
+  const custom = (e.parentSchema as Record<string, unknown> | undefined)?.[ERROR_MESSAGE_KEYWORD];
+  if ((e.keyword === 'pattern' || e.keyword === 'format') && typeof custom === 'string') return custom;
+  if (e.keyword === 'format') return FORMAT_MESSAGES[(e.params as { format: string }).format] ?? e.message ?? 'is invalid';
+  return e.message ?? 'is invalid';
+}
 
 /** Rewrites local refs (`#/components/...`) so a fragment compiles against the registered document. */
 export function anchorRefs<T>(value: T): T {
@@ -42,8 +61,12 @@ export function createAjv(spec: LoadedSpec, opts: { coerce: boolean }): Ajv2020 
     coerceTypes: opts.coerce ? 'array' : false,
     useDefaults: opts.coerce,
     removeAdditional: false,
+    // Errors carry their schema, so a failed `pattern` can be phrased by its `x-error-message`.
+    verbose: true,
   });
   ajv.addVocabulary(OPENAPI_KEYWORDS);
+  // An annotation only: the words `toFieldErrors` shows people instead of the regular expression.
+  ajv.addKeyword({ keyword: ERROR_MESSAGE_KEYWORD, schemaType: 'string' });
   addFormats(ajv);
   // Only the reusable parts are registered: the rest of the document is not a JSON Schema.
   ajv.addSchema({ $id: SPEC_SCHEMA_ID, components: spec.document.components ?? {} });
@@ -80,7 +103,7 @@ export function toFieldErrors(location: Location, errors: ErrorObject[] | null |
       .split('/')
       .slice(1)
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    let message = e.message ?? 'is invalid';
+    let message = humanMessage(e);
     if (e.keyword === 'required') {
       segments.push((e.params as { missingProperty: string }).missingProperty);
       message = 'is required';

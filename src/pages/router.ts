@@ -3,8 +3,8 @@
  * host pages (`/login`, `/dashboard`, `/room/{id}`, `/embed-example`).
  *
  * Widgets are loaded by pages on other origins: the CORS header comes from the app-wide allowlist
- * middleware (CORS_ORIGINS) and `Cross-Origin-Resource-Policy: cross-origin` from the security
- * headers, both set before this runs. Their names carry no content hash, so they are cached
+ * middleware (CORS_ORIGINS), `*` for other origins, and `Cross-Origin-Resource-Policy: cross-origin`
+ * from the security headers. Their names carry no content hash, so they are cached
  * briefly and revalidated (Last-Modified → 304); pages are always revalidated.
  */
 import fs from 'node:fs/promises';
@@ -54,6 +54,9 @@ export function pagesAndWidgets(config: Config): Middleware {
     if (ctx.path.startsWith('/widgets/')) {
       const rel = ctx.path.slice('/widgets/'.length);
       if (!WIDGET_FILE.test(rel)) return next();
+      // Public code: any page may load it, so a page whose origin the API refuses still gets the
+      // widget, which then says why it cannot sign in (origins in CORS_ORIGINS get their own).
+      if (!ctx.response.get('Access-Control-Allow-Origin')) ctx.set('Access-Control-Allow-Origin', '*');
       try {
         await send(ctx, rel, { root: WIDGETS_DIR, maxage: WIDGET_MAX_AGE_MS });
       } catch {

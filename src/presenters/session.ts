@@ -5,7 +5,7 @@
  */
 import type { Schema } from '../api/types.ts';
 import { formatCentsOrNull } from '../lib/money.ts';
-import { iso } from '../lib/time.ts';
+import { addMinutes, iso } from '../lib/time.ts';
 import type { Session, User } from '../models/index.ts';
 import type { RoomWindow } from '../services/attendance.ts';
 import { presentUserSummary } from './user.ts';
@@ -47,6 +47,8 @@ export function presentSession(view: SessionView): Schema<'Session'> {
     spots_left: Math.max(0, s.capacity - s.booked_count),
     mentor_ready: s.mentor_ready_at !== null,
     mentor_ready_at: iso(s.mentor_ready_at),
+    // Readiness and the room open together, READY_LEAD_MINUTES before the start.
+    ready_opens_at: iso(roomWindow.opensAt),
     ready_learner_count: readyLearnerCount,
     can_start: canStart(s, readyLearnerCount),
     started_at: iso(s.started_at),

@@ -122,6 +122,7 @@ class Hub implements RealtimeHub {
       window: roomWindowSettings(config),
       dispatch: (channel, envelope) => this.#dispatch(channel, envelope),
       audience: (channel) => this.#audience(channel),
+      readyLeadMinutes: deps.config.readyLeadMinutes,
     });
     this.#unsubscribeEvents = deps.events.subscribe((event) => {
       const work = pushes(event);

@@ -34,6 +34,8 @@ export interface PushContext {
   dispatch(channel: string, envelope: Envelope): void;
   /** False when nobody, on any process, can be listening (the rendering is skipped). */
   audience(channel: string): boolean;
+  /** `READY_LEAD_MINUTES`, for the sessions pushed. */
+  readyLeadMinutes: number;
 }
 
 const push = (message: ServerMessage): Envelope => ({ kind: 'push', data: JSON.stringify(message) });

@@ -203,10 +203,13 @@ class DemoWriter {
     }
   }
 
+  /** Kept until `flushNotifications`, which writes them in time order (lists are ordered by id). */
+  readonly #notifications: Array<Partial<Notification>> = [];
+
   async notify(n: { to: User; type: NotificationType; message: string; at: Date; link: string; data?: NotificationData }): Promise<void> {
     // Older than a week: the user has seen it.
     const read = n.at.getTime() < this.ago(7 * DAY).getTime();
-    await Notification.query(this.trx).insert({
+    this.#notifications.push({
       user_id: n.to.id,
       type: n.type,
       message: n.message,
@@ -217,6 +220,12 @@ class DemoWriter {
       timestamp: n.at,
     } as Partial<Notification>);
     this.created.notifications++;
+  }
+
+  /** Writes the notifications oldest first, so their ids (the listing order) follow their times. */
+  async flushNotifications(): Promise<void> {
+    const ordered = this.#notifications.splice(0).sort((a, b) => a.timestamp!.getTime() - b.timestamp!.getTime());
+    for (const row of ordered) await Notification.query(this.trx).insert(row);
   }
 
   welcome(user: User, hint: string): Promise<void> {
@@ -673,6 +682,7 @@ export async function seedDemo(db: Knex, options: DemoSeedOptions = {}): Promise
       await w.welcome(mentor, 'Publish your first session from the Sessions tab.');
       await new MentorStory(w, mentor, profile, learners, generator(index + 1), index === 0).run();
     }
+    await w.flushNotifications();
     return w.created;
   });
   const credentials = [

@@ -1,5 +1,5 @@
 /**
- * The session lifecycle (SPEC §2): create, edit, publish, cancel, readiness, start, complete, and
+ * The session lifecycle: create, edit, publish, cancel, readiness, start, complete, and
  * the automatic completion the scheduler runs.
  *
  * Handlers load the session with `loadSessionForUser(…, { forUpdate: true })`, so every decision
@@ -116,6 +116,7 @@ export interface SessionFilters {
   mentor?: number;
   from?: string;
   to?: string;
+  order?: 'start_time' | '-start_time';
 }
 
 /**
@@ -142,7 +143,8 @@ export function sessionsVisibleTo(db: Knex, user: User, filters: SessionFilters,
   if (filters.mentor) query.where('mentor_id', filters.mentor);
   if (filters.from) query.where('start_time', '>=', dbTime(parseTime(filters.from, 'from', 'query')));
   if (filters.to) query.where('start_time', '<', dbTime(parseTime(filters.to, 'to', 'query')));
-  return query.orderBy('start_time').orderBy('id');
+  const direction = filters.order === '-start_time' ? 'desc' : 'asc';
+  return query.orderBy('start_time', direction).orderBy('id', direction);
 }
 
 // ---------------------------------------------------------------- create and edit
@@ -225,7 +227,7 @@ function checkRescheduleNotice(session: Session, diff: Partial<Fields>, noticeMi
   );
 }
 
-/** The rules an edit must satisfy (SPEC §2 and the replaceSession description). */
+/** The rules an edit must satisfy (see the replaceSession description in openapi.yaml). */
 function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
   if (session.status === 'scheduled' && diff.start_time && diff.start_time <= now) {
     throw invalidField('start_time', 'must be in the future for a scheduled session');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pino } from 'pino';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildAdmin, tokenFor } from '../helpers/factories.ts';
 import { loadSpec } from '../../src/openapi/spec.ts';
@@ -54,6 +55,29 @@ describe('ops and the contract', () => {
       headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
     });
     expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+    // The refusal says why, for the network panel and for curl.
+    expect(other.status).to.equal(403);
+    expect(other.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    const problem = await other.json();
+    expect(problem).to.include({ code: 'origin_not_allowed', type: '/problems/origin_not_allowed' });
+    expect(problem.detail).to.include('https://evil.example').and.include('CORS_ORIGINS');
+  });
+
+  it('logs an origin refused by CORS_ORIGINS once, naming it', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const logged = await getTestServer({ CORS_ORIGINS: 'https://embed.example' }, { logger });
+    try {
+      for (let i = 0; i < 2; i++) {
+        await fetch(`${logged.url}/api/profile/`, { method: 'OPTIONS', headers: { Origin: 'https://stranger.example', 'Access-Control-Request-Method': 'GET' } });
+      }
+      await fetch(`${logged.url}/api/profile/`, { method: 'OPTIONS', headers: { Origin: 'https://embed.example', 'Access-Control-Request-Method': 'GET' } });
+      const refusals = lines.map((line) => JSON.parse(line)).filter((entry) => /CORS/.test(entry.msg));
+      expect(refusals.map((entry) => entry.origin)).to.deep.equal(['https://stranger.example']);
+      expect(refusals[0].msg).to.include('CORS_ORIGINS');
+    } finally {
+      await logged.close();
+    }
   });
 
   it('answers unknown paths with a 404 problem and wrong methods with 405 + Allow', async () => {

@@ -91,10 +91,12 @@ describe('widget bundles', () => {
       });
     }
 
-    it('gives other origins no CORS permission', async () => {
+    it('lets other origins load the public code too, so the widget can say that the API refuses them', async () => {
       const res = await fetch(`${server.url}/widgets/notification-bell.js`, { headers: { Origin: 'https://elsewhere.test' } });
       expect(res.status).to.equal(200);
-      expect(res.headers.get('access-control-allow-origin')).to.equal(null);
+      expect(res.headers.get('access-control-allow-origin')).to.equal('*');
+      const api = await fetch(`${server.url}/api/profile/`, { headers: { Origin: 'https://elsewhere.test' } });
+      expect(api.headers.get('access-control-allow-origin')).to.equal(null);
     });
 
     it('serves nothing but built assets', async () => {

@@ -59,6 +59,10 @@ describe('mentorctl: local bootstrap', function () {
     expect(short.code).to.equal(2);
     expect(short.stderr).to.include('--password');
 
+    const email = await cli.run(['admin', 'create', '--username', 'ada', '--email', 'not-an-address', '--password', 'long-enough-pw']);
+    expect(email.code).to.equal(2);
+    expect(email.stderr.trim()).to.equal('error: --email: must be a valid email address');
+
     const ok = await cli.ok(['admin', 'create', '--username', 'ada', '--email', 'a@x.io', '--password', 'long-enough-pw']);
     expect(ok.stdout).to.match(/Created admin ada \(id \d+, learner\)/);
     const user = await User.query(db).where({ username: 'ada' }).first();
@@ -147,6 +151,11 @@ describe('mentorctl: local bootstrap', function () {
     }
     const unread = await db('notifications').where({ read_status: false }).count({ n: '*' }).first();
     expect(Number(unread?.n)).to.be.greaterThan(0);
+
+    // Listed by id, newest first: ids follow the notifications' times.
+    const notes = await db('notifications').orderBy('id').select('timestamp');
+    const times = notes.map((n: { timestamp: string | Date }) => new Date(n.timestamp).getTime());
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
   });
 
   it('rolls back only with confirmation: without a terminal --yes is required', async () => {

@@ -60,8 +60,15 @@ describe('mentorctl on a terminal', function () {
     await term.type('other-secret-2');
     await term.waitFor('The passwords do not match; try again.');
     await term.waitFor('Password (at least 8 characters):', { times: 2 });
+    await term.type('short'); // rejected: asked again with an empty field, not appended to
+    await term.waitFor('must NOT have fewer than 8 characters');
+    // Prompts redraw on every key: wait for the prompt drawn after the error line.
+    const promptAfter = async (prompt: string, marker: string) => {
+      while (term.output().lastIndexOf(prompt) < term.output().lastIndexOf(marker)) await term.waitFor(prompt, { times: term.output().split(prompt).length });
+    };
+    await promptAfter('Password (at least 8 characters):', 'must NOT have fewer');
     await term.type('final-secret-3');
-    await term.waitFor('Repeat the password:', { times: 2 });
+    await promptAfter('Repeat the password:', 'must NOT have fewer');
     await term.type('final-secret-3');
     expect(await term.exitCode()).to.equal(0);
 

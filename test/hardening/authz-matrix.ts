@@ -68,6 +68,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixRow> = {
   readyz: { expect: PUBLIC(200) },
   getOpenApiDocument: { expect: PUBLIC(200) },
   getApiDocs: { expect: PUBLIC(200) },
+  getOpenApiJson: { expect: PUBLIC(200) },
+  getAsyncApiDocument: { expect: PUBLIC(200) },
   openWebSocket: { transport: 'websocket', expect: E(101, 101, 101, 101, 401) },
 
   // Sessions. A learner who is not booked sees only scheduled sessions; admins read every session

@@ -36,6 +36,8 @@ const KNOWN_KEYWORDS = new Set([
   'type', '$ref', 'description', 'minimum', 'maximum', 'additionalProperties', 'properties', 'required', 'format', 'maxLength',
   'minLength', 'items', 'const', 'examples', 'enum', 'pattern', 'oneOf', 'maxItems', 'minItems', 'minProperties', 'uniqueItems',
   'contentMediaType', 'default',
+  // An annotation: the words shown when `pattern` fails (src/openapi/validators.ts).
+  'x-error-message',
 ]);
 
 export interface ArbitraryOptions {

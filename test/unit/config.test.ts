@@ -11,7 +11,10 @@ describe('config', () => {
     const dir = tmp();
     const c = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
     expect(c.port).to.equal(8000);
-    expect(c.host).to.equal('0.0.0.0');
+    expect(c.host).to.equal('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: dir }).host).to.equal('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, JWT_SECRET: 'x'.repeat(48), PUBLIC_URL: 'https://m.example' }).host).to.equal('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, HOST: '0.0.0.0' }).host).to.equal('0.0.0.0');
     expect(c.databaseUrl).to.equal(`sqlite://${path.join(dir, 'mentor-dashboard.sqlite3')}`);
     expect(c.readyLeadMinutes).to.equal(30);
     expect(c.rescheduleNoticeMinutes).to.equal(1440);

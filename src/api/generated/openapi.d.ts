@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * List sessions
-         * @description What a caller sees depends on their role. Mentors get their own sessions, filtered by `status`. Learners get the open sessions by default (`scope=open`: scheduled, starting in the future, with spots left; `status` is then ignored) or, with `scope=booked`, the sessions they hold a live booking on (filtered by `status`). `mentor` narrows to one mentor; `from` (inclusive) and `to` (exclusive) bound `start_time`. `scope` only matters to learners. Ordered by `start_time`, then `id`. Being an admin does not widen this listing (an admin sees what their role sees); the platform-wide listing is `adminListSessions`.
+         * @description What a caller sees depends on their role. Mentors get their own sessions, filtered by `status`. Learners get the open sessions by default (`scope=open`: scheduled, starting in the future, with spots left; `status` is then ignored) or, with `scope=booked`, the sessions they hold a live booking on (filtered by `status`). `mentor` narrows to one mentor; `from` (inclusive) and `to` (exclusive) bound `start_time`. `scope` only matters to learners. Ordered by `start_time`, then `id` (`order=-start_time`: latest first). Being an admin does not widen this listing (an admin sees what their role sees); the platform-wide listing is `adminListSessions`.
          */
         get: operations["listSessions"];
         put?: never;
@@ -1138,6 +1138,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get this OpenAPI document as JSON
+         * @description The same contract as `/openapi.yaml`, as JSON. No credentials.
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/asyncapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the WebSocket protocol (AsyncAPI 3.0)
+         * @description The `/ws` protocol as an AsyncAPI 3.0 document. Its message payloads refer to the `Ws*` schemas of this document (`openapi.yaml#/components/schemas/…`, relative to its own URL). No credentials.
+         */
+        get: operations["getAsyncApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -1176,8 +1216,8 @@ export interface paths {
          *
          *     After `101 Switching Protocols` every text frame is one JSON message (`WsMessage`):
          *     `WsClientMessage` from the client, `WsServerMessage` from the server, starting with
-         *     `welcome`. Channels, each message, limits, close codes and reconnection are described in
-         *     the README ("WebSocket protocol"). A GET without `Upgrade: websocket` is answered 426.
+         *     `welcome`. Channels and every message are described by the AsyncAPI 3.0 document
+         *     [/asyncapi.yaml](/asyncapi.yaml). A GET without `Upgrade: websocket` is answered 426.
          *
          *     A host platform's user token keeps its scope on the socket: a `dashboard` token gets its
          *     notifications and may follow `session_{id}` channels but joins no room; a `room` token
@@ -1810,11 +1850,15 @@ export interface components {
             detail?: string;
             /** @description The request path this occurrence belongs to. */
             instance?: string;
-            /** @description A stable machine-readable error id. */
-            code?: string;
+            code?: components["schemas"]["ProblemCode"];
             /** @description Field-level details of a validation failure. */
             errors?: components["schemas"]["ProblemFieldError"][];
         };
+        /**
+         * @description A stable machine-readable error id; `/problems/{code}` explains it. The list is kept in `src/problems.ts` (a test checks that this enum and every code the server emits match it).
+         * @enum {string}
+         */
+        ProblemCode: "validation_failed" | "bad_request" | "malformed_body" | "http_error" | "payload_too_large" | "unsupported_media_type" | "unsupported_image" | "not_found" | "method_not_allowed" | "upgrade_required" | "rate_limited" | "too_many_connections" | "not_implemented" | "service_unavailable" | "internal_error" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_unavailable" | "missing_token" | "invalid_token" | "token_expired" | "forbidden" | "wrong_role" | "origin_not_allowed" | "self_lockout" | "conflict" | "username_taken" | "email_taken" | "duplicate" | "reference_conflict" | "constraint_violation" | "invalid_value" | "missing_value" | "unprocessable" | "currency_locked" | "mentor_has_open_work" | "session_wrong_status" | "start_in_past" | "price_locked" | "capacity_below_participants" | "ready_window_not_open" | "ready_window_closed" | "mentor_not_ready" | "no_learner_ready" | "session_ended" | "session_not_open" | "session_full" | "already_booked" | "session_started" | "booking_not_active" | "request_not_pending" | "session_not_completed" | "feedback_exists" | "insufficient_balance" | "idempotency_key_reused" | "invalid_payout_transition" | "insufficient_scope" | "token_revoked" | "password_login_unavailable" | "invalid_api_key" | "api_key_expired" | "api_key_owner_unavailable" | "account_deactivated" | "duplicate_host" | "image_too_large" | "mentor_inactive" | "not_attended" | "too_many_pending_requests" | "reschedule_notice";
         ProblemFieldError: {
             /** @enum {string} */
             in: "body" | "query" | "path" | "header";
@@ -2012,6 +2056,11 @@ export interface components {
             mentor_ready: boolean;
             /** Format: date-time */
             mentor_ready_at: string | null;
+            /**
+             * Format: date-time
+             * @description From when the mentor and the booked learners may declare themselves ready (`READY_LEAD_MINUTES`, default 30, before `start_time`): the clients show "I'm Ready" disabled with this time until then.
+             */
+            ready_opens_at: string;
             /** @description Live bookings whose learner confirmed readiness. */
             ready_learner_count: number;
             /** @description True when the status is `scheduled` or `in_progress`, the mentor is ready and at least one learner is ready: the clients then show "Start Class". */
@@ -3370,6 +3419,8 @@ export interface operations {
                 from?: string;
                 /** @description Only sessions whose `start_time` is before this instant. */
                 to?: string;
+                /** @description `start_time` (default): soonest first; `-start_time`: latest first. */
+                order?: "start_time" | "-start_time";
                 /** @description The page to return, from 1. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page; values above 100 are treated as 100. */
@@ -5183,6 +5234,48 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    getAsyncApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AsyncAPI document. */
             200: {
                 headers: {
                     [name: string]: unknown;

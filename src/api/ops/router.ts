@@ -1,11 +1,19 @@
-/** Operations endpoints: liveness, readiness, the contract and its rendered reference. */
+/** Operations endpoints: liveness, readiness, the contracts (REST and WebSocket) and their rendered reference. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ApiRoutes } from '../route.ts';
+import { SPEC_PATH } from '../../openapi/spec.ts';
+
+/** The WebSocket protocol (AsyncAPI 3.0), next to openapi.yaml whose `Ws*` schemas it refers to. */
+const ASYNCAPI_PATH = path.join(path.dirname(SPEC_PATH), 'asyncapi.yaml');
+let asyncApiText: string | undefined;
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Mentor Dashboard API reference</title>
 <style>body { margin: 0; }</style>
 </head>
@@ -63,6 +71,16 @@ export function registerOpsRoutes(routes: ApiRoutes): void {
       ctx.type = 'application/yaml';
       ctx.set('Access-Control-Allow-Origin', '*');
       ctx.body = ctx.deps.spec.text;
+    })
+    .on('getOpenApiJson', (ctx) => {
+      ctx.set('Access-Control-Allow-Origin', '*');
+      ctx.body = ctx.deps.spec.document;
+    })
+    .on('getAsyncApiDocument', (ctx) => {
+      asyncApiText ??= fs.readFileSync(ASYNCAPI_PATH, 'utf8');
+      ctx.type = 'application/yaml';
+      ctx.set('Access-Control-Allow-Origin', '*');
+      ctx.body = asyncApiText;
     })
     .on('getApiDocs', (ctx) => {
       ctx.type = 'text/html';

@@ -26,7 +26,9 @@ dashboard.tokenProvider = accessToken;
 
 window.addEventListener('hashchange', showHash);
 dashboard.addEventListener('md-tab-change', (event) => {
-  if (location.hash.slice(1) !== event.detail.tab) history.pushState(null, '', `#${event.detail.tab}`);
+  if (location.hash.slice(1) === event.detail.tab) return;
+  if (event.detail.replace) history.replaceState(null, '', `#${event.detail.tab}`);
+  else history.pushState(null, '', `#${event.detail.tab}`);
 });
 bell.addEventListener('md-navigate', (event) => {
   const url = new URL(event.detail.href, location.href);

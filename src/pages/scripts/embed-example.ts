@@ -5,9 +5,10 @@
  */
 import createClient from 'openapi-fetch';
 import type { paths } from '../../api/types.ts';
+import { corsAwareFetch } from '../../../widgets/src/shared/cors.ts';
 
 const apiOrigin = new URL(import.meta.url).origin;
-const api = createClient<paths>({ baseUrl: apiOrigin });
+const api = createClient<paths>({ baseUrl: apiOrigin, fetch: corsAwareFetch });
 
 const form = document.querySelector<HTMLFormElement>('#embed-login')!;
 const status = document.querySelector<HTMLElement>('#embed-status')!;
@@ -16,11 +17,12 @@ let access: string | null = null;
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const data = new FormData(form);
-  const { data: pair } = await api
+  const { data: pair, error } = await api
     .POST('/api/auth/token/', { body: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') } })
-    .catch(() => ({ data: undefined }));
+    .catch((failure: unknown) => ({ data: undefined, error: { detail: failure instanceof Error ? failure.message : String(failure) } }));
   if (!pair) {
-    status.textContent = 'Sign-in failed.';
+    // The API's words ("Invalid username or password.", or that this origin is not allowed).
+    status.textContent = `Sign-in failed: ${(error as { detail?: string } | undefined)?.detail ?? 'the server did not answer.'}`;
     return;
   }
   access = pair.access;
@@ -30,6 +32,20 @@ form.addEventListener('submit', async (event) => {
     widget.tokenProvider = () => access;
   }
 });
+
+// A "Copy" button on every snippet.
+for (const snippet of document.querySelectorAll<HTMLElement>('.snippet')) {
+  const code = snippet.querySelector('code')!;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'copy';
+  button.textContent = 'Copy';
+  button.addEventListener('click', async () => {
+    await navigator.clipboard.writeText(code.textContent ?? '');
+    button.textContent = 'Copied';
+  });
+  snippet.append(button);
+}
 
 // Links inside the dashboard switch its tab here; other links open the app on the API's origin.
 document.addEventListener('md-navigate', (event) => {

@@ -25,6 +25,11 @@ export interface DashboardContext {
   fail(error: unknown): string | null;
   /** Follows an app link: `/dashboard#…` switches tabs, anything else is an `md-navigate`. */
   navigate(href: string): void;
+  /**
+   * Records a new place for what is already shown (`sessions` after the `sessions/new` form
+   * closed) without re-rendering: an `md-tab-change` with `replace: true`.
+   */
+  replaceLocation(location: string): void;
   /** The metric cards may be out of date (a booking, a payout, new feedback). */
   refreshMetrics(): void;
 }

@@ -57,7 +57,8 @@ export function clearErrors(form: HTMLElement): void {
 
 /**
  * Shows a failed submission: each field error beside its field (the first invalid control gets
- * focus), anything else in the form's `.form-error` line.
+ * focus), anything else in the form's `.form-error` line: the API's `detail` when it sent one,
+ * `fallbackMessage` otherwise.
  */
 export function showErrors(form: HTMLElement, error: unknown, fallbackMessage: string): void {
   clearErrors(form);
@@ -78,7 +79,8 @@ export function showErrors(form: HTMLElement, error: unknown, fallbackMessage: s
     control.setAttribute('aria-invalid', 'true');
     first ??= control;
   }
-  if (!fields.size) general.push(fallbackMessage);
+  // The API's own explanation ("exceeds available balance: 173.00 USD") beats a generic line.
+  if (!fields.size) general.push(error instanceof ApiProblem && error.problem.detail ? error.problem.detail : fallbackMessage);
   const formError = form.querySelector<HTMLElement>('.form-error');
   if (formError && general.length) {
     formError.textContent = general.join(' ');

@@ -37,6 +37,7 @@ const STATUS_MS = 6000;
  * @slot logo - Shown before the title (a default mark otherwise).
  *
  * @event md-tab-change - The user switched tabs (`detail.tab`); hosts may mirror it in the URL.
+ *   `detail.replace` is true when the place changed in place (a closed form): replace, don't push.
  * @event md-navigate - A link leaving the dashboard (`/room/12`). Cancelable: without
  *   `preventDefault()` the page navigates to it on `api-base`.
  * @event md-unread-change - The unread notification count changed (`detail.count`).
@@ -91,6 +92,8 @@ export class MentorDashboard extends WidgetElement {
   #status: HTMLElement | null = null;
   #banner: HTMLElement | null = null;
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while the `tab` attribute follows what is already shown (no re-render). */
+  #quietLocation = false;
   #metricsTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The place shown, e.g. `requests` or `sessions/12` (default `sessions`). */
@@ -111,7 +114,7 @@ export class MentorDashboard extends WidgetElement {
 
   protected override attributeChanged(name: string): boolean {
     if (name === 'tab') {
-      this.#showLocation();
+      if (!this.#quietLocation) this.#showLocation();
       return true;
     }
     return false;
@@ -184,6 +187,7 @@ export class MentorDashboard extends WidgetElement {
       announce: (message) => this.#announce(message),
       fail: (error) => this.reportError(error, signal)?.message ?? null,
       navigate: (href) => this.#navigate(href),
+      replaceLocation: (location) => this.#replaceLocation(location),
       refreshMetrics: () => this.#refreshMetrics(),
     };
     this.#ctx = ctx;
@@ -346,8 +350,21 @@ export class MentorDashboard extends WidgetElement {
 
   /** Shows a place chosen by the user, and tells the host. */
   #select(location: string): void {
-    this.tab = location;
+    // Choosing the place already shown (after a form closed in place) shows it afresh.
+    if (this.tab === location) this.#showLocation();
+    else this.tab = location;
     emit(this, 'md-tab-change', { tab: location });
+  }
+
+  #replaceLocation(location: string): void {
+    if (this.tab === location) return;
+    this.#quietLocation = true;
+    try {
+      this.tab = location;
+    } finally {
+      this.#quietLocation = false;
+    }
+    emit(this, 'md-tab-change', { tab: location, replace: true });
   }
 
   /** Renders the tab named by the `tab` attribute (re-rendering it if it is already shown). */

@@ -9,6 +9,11 @@ import { RealtimeClient } from '../shared/realtime.ts';
 
 /** Relative timestamps ("5 minutes ago") are refreshed this often while the element is connected. */
 const CLOCK_MS = 60_000;
+/** Below this viewport width the panel is a sheet across the whole width. */
+const SHEET_BELOW_PX = 480;
+/** The panel's width on wider screens, and its distance to the viewport's edges. */
+const PANEL_WIDTH_PX = 320;
+const EDGE_PX = 8;
 
 /**
  * A bell button with the unread count; it opens a panel listing the user's notifications, kept
@@ -115,6 +120,7 @@ export class NotificationBell extends WidgetElement {
     this.addEventListener('focusout', (event) => {
       if (this.#open && event.relatedTarget instanceof Element && !this.contains(event.relatedTarget)) this.#setOpen(false, false);
     }, { signal });
+    for (const type of ['resize', 'scroll']) window.addEventListener(type, () => this.#open && this.#place(), { signal, capture: true, passive: true });
     const clock = setInterval(() => this.#open && this.#renderList(), CLOCK_MS);
     signal.addEventListener('abort', () => clearInterval(clock), { once: true });
   }
@@ -166,7 +172,8 @@ export class NotificationBell extends WidgetElement {
         id: this.#ids.panel,
         role: 'region',
         'aria-labelledby': this.#ids.heading,
-        class: 'absolute right-0 z-50 mt-2 w-80 max-w-[calc(100vw-1rem)] card shadow-lg overflow-hidden text-left',
+        // Fixed, and placed by #place() inside the viewport wherever the bell sits on the page.
+        class: 'fixed z-50 card shadow-lg overflow-y-auto text-left',
         hidden: true,
         onkeydown: (event: KeyboardEvent) => this.#onPanelKey(event),
       },
@@ -264,10 +271,29 @@ export class NotificationBell extends WidgetElement {
     this.#button.setAttribute('aria-expanded', String(open));
     if (open) {
       this.#renderList();
+      this.#place();
       if (moveFocus) this.#focusItem(0);
     } else if (moveFocus) {
       this.#button.focus();
     }
+  }
+
+  /**
+   * Puts the open panel below the bell and inside the viewport: right-aligned with the bell where
+   * it fits, shifted in from either edge where it does not, and a full-width sheet on narrow screens.
+   */
+  #place(): void {
+    const viewport = { width: document.documentElement.clientWidth, height: window.innerHeight };
+    const bell = this.#button.getBoundingClientRect();
+    const width = viewport.width < SHEET_BELOW_PX ? viewport.width - 2 * EDGE_PX : Math.min(PANEL_WIDTH_PX, viewport.width - 2 * EDGE_PX);
+    const left = Math.min(Math.max(EDGE_PX, bell.right - width), viewport.width - EDGE_PX - width);
+    const top = Math.min(bell.bottom + EDGE_PX, viewport.height - EDGE_PX - 120);
+    Object.assign(this.#panel.style, {
+      left: `${left}px`,
+      top: `${Math.max(EDGE_PX, top)}px`,
+      width: `${width}px`,
+      maxHeight: `${viewport.height - Math.max(EDGE_PX, top) - EDGE_PX}px`,
+    });
   }
 
   #items(): HTMLButtonElement[] {

@@ -2,7 +2,7 @@ import { unwrap, type Schema } from '../shared/api.ts';
 import { WidgetElement } from '../shared/base-element.ts';
 import { h, render, uid, type Child } from '../shared/dom.ts';
 import { emit, type RoomChangeDetail } from '../shared/events.ts';
-import { formatDateTime, fullName } from '../shared/format.ts';
+import { formatDateTime, fullName, opensAt } from '../shared/format.ts';
 import { RealtimeClient, type ConnectionState, type ServerMessage } from '../shared/realtime.ts';
 import { Call, type RemoteView } from './call.ts';
 import { ChatPanel } from './chat.ts';
@@ -127,6 +127,8 @@ export class SessionRoom extends WidgetElement {
   /** Users whose peer left during the call: when they come back, show it as a reconnection. */
   #returning = new Set<number>();
   #busy = false;
+  /** Re-renders the lobby while "I'm Ready" waits for its window ("Opens 11:30 (in 5 minutes)"). */
+  #opensTimer: ReturnType<typeof setTimeout> | undefined;
   #lobbyMessage: { text: string; error: boolean } | null = null;
   #chatSeq = 0;
 
@@ -531,11 +533,26 @@ export class SessionRoom extends WidgetElement {
           ['You', state(Boolean(this.#booking?.learner_ready_at))],
         ];
     const actions: Child[] = [];
+    // Too early: the button waits, disabled, saying when it opens in the viewer's time zone.
+    const early = session.status === 'scheduled' && Date.now() < Date.parse(session.ready_opens_at);
+    clearTimeout(this.#opensTimer);
+    if (early) {
+      const signal = this.#signal;
+      const wait = Math.min(60_000, Date.parse(session.ready_opens_at) - Date.now());
+      this.#opensTimer = setTimeout(() => signal && !signal.aborted && this.#renderReadiness(), wait);
+    }
+    const readyButton = (label: string, onclick: () => void) => {
+      const button = this.#button(label, 'btn-primary', 'ready', onclick);
+      if (!early) return button;
+      button.disabled = true;
+      button.setAttribute('aria-describedby', 'md-room-opens');
+      return [button, h('span', { id: 'md-room-opens', class: 'self-center text-sm text-ink-muted', 'data-opens': session.ready_opens_at }, opensAt(session.ready_opens_at))];
+    };
     if (this.#isMentor && !session.mentor_ready && session.status === 'scheduled') {
-      actions.push(this.#button("I'm Ready", 'btn-primary', 'ready', () => this.#act(() => this.#markMentorReady())));
+      actions.push(readyButton("I'm Ready", () => this.#act(() => this.#markMentorReady())));
     }
     if (!this.#isMentor && !this.#booking?.learner_ready_at) {
-      actions.push(this.#button("Confirm I'm ready", 'btn-primary', 'ready', () => this.#act(() => this.#markLearnerReady())));
+      actions.push(readyButton("Confirm I'm ready", () => this.#act(() => this.#markLearnerReady())));
     }
     if (session.can_start) {
       const label = session.status === 'in_progress' ? 'Join class' : 'Start Class';

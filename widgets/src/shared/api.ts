@@ -5,6 +5,7 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths, Schema } from '../../../src/api/types.ts';
+import { corsAwareFetch } from './cors.ts';
 
 export type { Schema };
 export type Api = Client<paths>;
@@ -45,7 +46,8 @@ export interface ApiOptions {
 }
 
 export function createApi(options: ApiOptions): Api {
-  const client = createClient<paths>({ baseUrl: options.baseUrl, signal: options.signal });
+  // A CORS refusal reads "This page's origin is not allowed…", not "Could not reach the server".
+  const client = createClient<paths>({ baseUrl: options.baseUrl, signal: options.signal, fetch: corsAwareFetch });
   client.use({
     async onRequest({ request }) {
       const token = await options.credential();

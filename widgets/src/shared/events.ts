@@ -31,6 +31,8 @@ export interface ConnectionChangeDetail {
 
 export interface TabChangeDetail {
   tab: string;
+  /** The place shown changed in place (a form closed): replace the history entry, don't add one. */
+  replace?: boolean;
 }
 
 export interface RoomChangeDetail {

@@ -19,6 +19,29 @@ export function formatDateTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
 
+const zoneName = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' });
+
+/** `Dec 27, 2026, 12:00 PM UTC`: a time with the viewer's time zone named. */
+export function formatDateTimeZone(iso: string): string {
+  const date = new Date(iso);
+  const zone = zoneName.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value;
+  return zone ? `${dateTime.format(date)} ${zone}` : dateTime.format(date);
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const inUnits = new Intl.RelativeTimeFormat(undefined, { numeric: 'always' });
+
+/**
+ * When something becomes possible, in the viewer's time zone: `Opens 11:30 (in 25 days)`,
+ * `Opens 09:05 (in 3 hours)`. Counted in days, hours or minutes, never rounded to weeks.
+ */
+export function opensAt(iso: string, now = Date.now()): string {
+  const minutes = Math.max(1, Math.ceil((new Date(iso).getTime() - now) / 60_000));
+  const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
+    minutes >= 24 * 60 ? [Math.floor(minutes / (24 * 60)), 'day'] : minutes >= 60 ? [Math.floor(minutes / 60), 'hour'] : [minutes, 'minute'];
+  return `Opens ${clock.format(new Date(iso))} (${inUnits.format(value, unit)})`;
+}
+
 /** `"2025-11"` → `Nov` (the month as the API grouped it, not shifted by the local zone). */
 export function formatMonth(month: string): string {
   return monthLabel.format(new Date(`${month}-01T00:00:00Z`));

@@ -81,10 +81,12 @@ export class NotificationFeed extends EventTarget {
     const updated = await unwrap(
       this.#api.PUT('/api/notifications/{id}/', { params: { path: { id } }, body: { read_status: read } }),
     );
-    const before = this.items.find((n) => n.id === id);
-    if (before && before.read_status !== updated.read_status) this.unreadCount = Math.max(0, this.unreadCount + (read ? -1 : 1));
     this.items = this.items.map((n) => (n.id === id ? updated : n));
     this.#changed([]);
+    // The server's count is the truth. The live `unread_count` push may already have lowered it
+    // (or not, when the socket is down): ask instead of adjusting it a second time.
+    const page = await unwrap(this.#api.GET('/api/notifications/', { params: { query: { page_size: 1 } } }));
+    this.setUnreadCount(page.unread_count);
   }
 
   async markAllRead(): Promise<void> {

@@ -76,7 +76,7 @@ export class AnalyticsTab implements DashboardTab {
       ),
       barChart(
         'Earnings by month',
-        a.earnings_by_month.map((m) => ({ label: formatMonth(m.month), value: Number(m.earned), display: formatMoney(m.earned, currency) })),
+        a.earnings_by_month.map((m) => ({ label: formatMonth(m.month), value: Number(m.earned), display: formatMoney(m.earned, currency), shown: formatMoney(m.earned, currency) })),
       ),
       h(
         'section',

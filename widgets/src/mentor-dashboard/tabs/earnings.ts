@@ -76,7 +76,7 @@ export class EarningsTab implements DashboardTab {
       ),
       barChart(
         `Earned per month (${e.timezone})`,
-        e.monthly.map((m) => ({ label: formatMonth(m.month), value: Number(m.earned), display: formatMoney(m.earned, e.currency) })),
+        e.monthly.map((m) => ({ label: formatMonth(m.month), value: Number(m.earned), display: formatMoney(m.earned, e.currency), shown: formatMoney(m.earned, e.currency) })),
       ),
       this.#payoutForm(e, onPayout),
     );

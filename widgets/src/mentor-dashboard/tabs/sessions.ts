@@ -1,12 +1,13 @@
 /**
- * Sessions: the mentor's sessions filtered by status, the create/edit form (the API's field errors
- * beside the fields), live participant counts from `session_{id}`, "I'm Ready", "Start Class"
- * once a learner is ready too, and who came to a class (attendance) once it has started.
+ * Sessions: the mentor's sessions, by default the upcoming ones (in progress first, then the
+ * soonest), a page at a time with "Show more"; the create/edit form (the API's field errors beside
+ * the fields), live participant counts from `session_{id}`, "I'm Ready" (disabled, saying when it
+ * opens, until the readiness window opens), "Start Class" once a learner is ready too, and who
+ * came to a class (attendance) once it has started.
  */
 import { unwrap, type Schema } from '../../shared/api.ts';
 import { h, render, uid } from '../../shared/dom.ts';
-import { formatDateTime, formatMoney, fromLocalInput, fullName, toLocalInput } from '../../shared/format.ts';
-import { plusIcon } from '../../shared/icons.ts';
+import { formatDateTime, formatDateTimeZone, formatMoney, fromLocalInput, fullName, opensAt, toLocalInput } from '../../shared/format.ts';
 import type { SessionUpdate } from '../../shared/protocol.ts';
 import type { DashboardContext, DashboardTab } from '../context.ts';
 import { clearErrors, field, formError, formGrid, input, select, showErrors, textarea } from '../forms.ts';
@@ -15,8 +16,15 @@ import { empty, failure, loadInto, loading, sectionHeading, statusBadge, statusL
 type Session = Schema<'Session'>;
 type SessionStatus = Schema<'SessionStatus'>;
 type AttendanceEntry = Schema<'AttendanceEntry'>;
+/** `upcoming`: in progress, then scheduled soonest first; `''`: every status, latest first. */
+type Filter = SessionStatus | '' | 'upcoming';
 
 const STATUSES: SessionStatus[] = ['draft', 'scheduled', 'in_progress', 'completed', 'cancelled'];
+const PAGE_SIZE = 20;
+/** Past sessions are listed latest first, plans soonest first. */
+const LATEST_FIRST: ReadonlySet<Filter> = new Set(['', 'completed', 'cancelled']);
+/** How often "Opens 11:30 (in 5 minutes)" is brought up to date. */
+const CLOCK_MS = 30_000;
 /** Subscriptions confirmed within this window are reconciled with one request. */
 const RECONCILE_DELAY_MS = 200;
 /** Sessions whose participant count or readiness can still change. */
@@ -26,9 +34,13 @@ export class SessionsTab implements DashboardTab {
   readonly id = 'sessions';
   readonly label = 'Sessions';
   readonly #ctx: DashboardContext;
-  #status: SessionStatus | '' = '';
+  #status: Filter = 'upcoming';
   #sessions: Session[] = [];
+  /** Pages of the current filter shown so far, and whether there are more. */
+  #pages = 0;
+  #hasMore = false;
   #list: HTMLElement | null = null;
+  #more: HTMLElement | null = null;
   #filterSelect: HTMLSelectElement | null = null;
   #formSlot: HTMLElement | null = null;
   #signal: AbortSignal | null = null;
@@ -40,28 +52,24 @@ export class SessionsTab implements DashboardTab {
 
   show(panel: HTMLElement, target: string | undefined, signal: AbortSignal): void {
     this.#signal = signal;
+    const clock = setInterval(() => this.#tick(), CLOCK_MS);
     signal.addEventListener('abort', () => {
       this.#ctx.realtime.setChannels([]);
       clearTimeout(this.#reconcileTimer);
+      clearInterval(clock);
     }, { once: true });
-    const filter = select({ 'aria-label': 'Filter by status', class: 'field-input w-auto', onchange: (e: Event) => this.#filter(e) }, [
-      ['', 'All statuses'],
+    const filter = select({ 'aria-label': 'Show', class: 'field-input w-auto', onchange: (e: Event) => this.#filter(e) }, [
+      ['upcoming', 'Upcoming'],
+      ['', 'All, latest first'],
       ...STATUSES.map((s): [string, string] => [s, statusLabel(s)]),
     ]);
     filter.value = this.#status;
     this.#filterSelect = filter;
     this.#formSlot = h('div');
     this.#list = h('div');
-    render(
-      panel,
-      sectionHeading(
-        'Sessions',
-        filter,
-        h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.#openForm(null) }, plusIcon('size-4'), 'New session'),
-      ),
-      this.#formSlot,
-      this.#list,
-    );
+    this.#more = h('div', { class: 'mt-3 flex justify-center' });
+    // "Create Session" is the dashboard's header button: one way to create, not two.
+    render(panel, sectionHeading('Sessions', filter), this.#formSlot, this.#list, this.#more);
     if (target === 'new') this.#openForm(null);
     void this.#load(target && /^\d+$/.test(target) ? Number(target) : undefined);
   }
@@ -94,9 +102,9 @@ export class SessionsTab implements DashboardTab {
 
   async #reconcile(signal: AbortSignal): Promise<void> {
     try {
-      const page = await unwrap(this.#ctx.api.GET('/api/sessions/', { params: { query: this.#query() } }));
+      const pages = await Promise.all(Array.from({ length: Math.max(1, this.#pages) }, (_, i) => this.#fetchPage(i + 1)));
       if (signal.aborted) return;
-      const fresh = new Map(page.results.map((s) => [s.id, s]));
+      const fresh = new Map(pages.flatMap((page) => page.results).map((s) => [s.id, s]));
       this.#sessions = this.#sessions.map((shown) => {
         const latest = fresh.get(shown.id);
         if (!latest || JSON.stringify(latest) === JSON.stringify(shown)) return shown;
@@ -108,38 +116,103 @@ export class SessionsTab implements DashboardTab {
     }
   }
 
-  #query() {
-    return this.#status ? { status: this.#status, page_size: 100 } : { page_size: 100 };
+  /**
+   * One page of the current filter. "Upcoming" pages through the scheduled sessions (soonest
+   * first); its first page also carries every session in progress, ahead of them.
+   */
+  async #fetchPage(page: number): Promise<{ results: Session[]; more: boolean }> {
+    const filter = this.#status;
+    const status = filter === 'upcoming' ? 'scheduled' : filter || undefined;
+    const order = LATEST_FIRST.has(filter) ? '-start_time' : 'start_time';
+    const get = (query: { status?: SessionStatus; order: 'start_time' | '-start_time'; page: number; page_size: number }) =>
+      unwrap(this.#ctx.api.GET('/api/sessions/', { params: { query } }));
+    const [current, live] = await Promise.all([
+      get({ ...(status ? { status } : {}), order, page, page_size: PAGE_SIZE }),
+      filter === 'upcoming' && page === 1 ? get({ status: 'in_progress', order, page: 1, page_size: 100 }) : null,
+    ]);
+    return { results: [...(live?.results ?? []), ...current.results], more: current.next !== null };
   }
 
   #filter(event: Event): void {
-    this.#status = (event.target as HTMLSelectElement).value as SessionStatus | '';
+    this.#status = (event.target as HTMLSelectElement).value as Filter;
     void this.#load();
   }
 
-  async #load(highlight?: number): Promise<void> {
+  /** Loads the first page; `highlight` is a session to show and focus (added on top if not on it). */
+  async #load(highlight?: Session | number): Promise<void> {
     const list = this.#list;
     const signal = this.#signal;
     if (!list || !signal) return;
     render(list, loading('sessions'));
+    if (this.#more) render(this.#more);
     try {
-      const page = await unwrap(this.#ctx.api.GET('/api/sessions/', { params: { query: this.#query() } }));
+      const page = await this.#fetchPage(1);
       if (signal.aborted) return;
-      // Newest plans first: upcoming sessions are what a mentor acts on.
-      this.#sessions = page.results.slice().sort((a, b) => b.start_time.localeCompare(a.start_time));
+      this.#sessions = page.results;
+      this.#pages = 1;
+      this.#hasMore = page.more;
+      if (typeof highlight === 'object' && !this.#sessions.some((s) => s.id === highlight.id)) this.#sessions.unshift(highlight);
       this.#renderList();
-      if (highlight !== undefined) this.#highlight(highlight);
+      if (highlight !== undefined) this.#highlight(typeof highlight === 'object' ? highlight.id : highlight);
     } catch (error) {
       const message = signal.aborted ? null : this.#ctx.fail(error);
       if (message) render(list, failure(message, () => void this.#load(highlight)));
     }
   }
 
+  async #loadMore(trigger: HTMLButtonElement): Promise<void> {
+    const signal = this.#signal;
+    if (!signal) return;
+    trigger.disabled = true;
+    try {
+      const page = await this.#fetchPage(this.#pages + 1);
+      if (signal.aborted) return;
+      const known = new Set(this.#sessions.map((s) => s.id));
+      const added = page.results.filter((s) => !known.has(s.id));
+      this.#sessions.push(...added);
+      this.#pages += 1;
+      this.#hasMore = page.more;
+      this.#renderList();
+      this.#list?.querySelector<HTMLElement>(`[data-session-id="${added[0]?.id}"] h3`)?.focus();
+    } catch (error) {
+      trigger.disabled = false;
+      const message = signal.aborted ? null : this.#ctx.fail(error);
+      if (message) this.#ctx.announce(message);
+    }
+  }
+
+  /** Brings "Opens 11:30 (in 5 minutes)" up to date, and enables "I'm Ready" once it is open. */
+  #tick(): void {
+    for (const hint of this.#list?.querySelectorAll<HTMLElement>('[data-opens]') ?? []) {
+      const opens = hint.dataset.opens!;
+      if (Date.now() < Date.parse(opens)) {
+        hint.textContent = opensAt(opens);
+        continue;
+      }
+      const button = hint.parentElement?.querySelector<HTMLButtonElement>('[data-action="ready"]');
+      if (button) {
+        button.disabled = false;
+        button.removeAttribute('aria-describedby');
+      }
+      hint.remove();
+    }
+  }
+
   #renderList(): void {
     if (!this.#list) return;
     this.#ctx.realtime.setChannels(this.#sessions.filter((s) => LIVE_STATUSES.has(s.status)).map((s) => `session_${s.id}`));
+    if (this.#more) {
+      render(
+        this.#more,
+        this.#hasMore && h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'more', onclick: (e: MouseEvent) => void this.#loadMore(e.currentTarget as HTMLButtonElement) }, 'Show more'),
+      );
+    }
     if (!this.#sessions.length) {
-      render(this.#list, empty(this.#status ? `No ${statusLabel(this.#status).toLowerCase()} sessions.` : 'No sessions yet. Create your first one.'));
+      const none =
+        this.#status === 'upcoming' ? 'No upcoming sessions. Create one with “Create Session”.'
+        : this.#status ? `No ${statusLabel(this.#status).toLowerCase()} sessions.`
+        : 'No sessions yet. Create your first one.';
+      render(this.#list, empty(none));
       return;
     }
     render(this.#list, h('ul', { class: 'flex flex-col gap-3', 'aria-label': 'Sessions' }, this.#sessions.map((s) => this.#row(s))));
@@ -159,29 +232,39 @@ export class SessionsTab implements DashboardTab {
     const readiness = [s.mentor_ready ? 'You are ready' : null, s.ready_learner_count ? `${s.ready_learner_count} learner${s.ready_learner_count === 1 ? '' : 's'} ready` : null]
       .filter(Boolean)
       .join(' · ');
-    const actionSlot = h('div', { class: 'flex flex-wrap items-center gap-2' }, this.#actions(s));
+    const actionSlot = h('div', { class: 'flex flex-wrap items-center gap-2 @min-[40rem]:max-w-[50%] @min-[40rem]:justify-end' }, this.#actions(s));
+    // The card is a column: its summary row first, then any message or form an action adds
+    // (appended to the card), so they never squeeze the title beside them.
     return h(
       'li',
-      { class: 'card p-4 flex flex-col gap-3 @min-[40rem]:flex-row @min-[40rem]:items-start', 'data-session-id': s.id, part: 'session' },
+      { class: 'card p-4 flex flex-col gap-3', 'data-session-id': s.id, part: 'session' },
       h(
         'div',
-        { class: 'min-w-0 flex-1 flex flex-col gap-1' },
-        h(
-          'div',
-          { class: 'flex flex-wrap items-center gap-2' },
-          h('h3', { class: 'session-title font-semibold break-words min-w-0', tabindex: '-1' }, s.title),
-          statusBadge(s.status),
-        ),
-        h('p', { class: 'text-sm text-ink-muted' }, `${formatDateTime(s.start_time)} · ${s.duration} min · ${price}`),
-        h(
-          'p',
-          { class: 'text-sm' },
-          h('span', { 'data-participants': s.participant_count }, String(s.participant_count)),
-          ` of ${s.capacity} booked`,
-          readiness ? ` · ${readiness}` : '',
-        ),
+        { class: 'session-row flex flex-col gap-3 @min-[40rem]:flex-row @min-[40rem]:items-start' },
+        this.#summary(s, price, readiness),
+        actionSlot,
       ),
-      actionSlot,
+    );
+  }
+
+  #summary(s: Session, price: string, readiness: string): HTMLElement {
+    return h(
+      'div',
+      { class: 'min-w-0 flex-1 flex flex-col gap-1' },
+      h(
+        'div',
+        { class: 'flex flex-wrap items-center gap-2' },
+        h('h3', { class: 'session-title font-semibold break-words min-w-0', tabindex: '-1' }, s.title),
+        statusBadge(s.status),
+      ),
+      h('p', { class: 'text-sm text-ink-muted' }, `${formatDateTimeZone(s.start_time)} · ${s.duration} min · ${price}`),
+      h(
+        'p',
+        { class: 'text-sm' },
+        h('span', { 'data-participants': s.participant_count }, String(s.participant_count)),
+        ` of ${s.capacity} booked`,
+        readiness ? ` · ${readiness}` : '',
+      ),
     );
   }
 
@@ -195,7 +278,15 @@ export class SessionsTab implements DashboardTab {
     }
     if (s.status === 'in_progress') actions.push(button('Join class', 'btn-primary', 'join', () => this.#ctx.navigate(`/room/${s.id}`)));
     if (s.status === 'scheduled' && !s.mentor_ready) {
-      actions.push(button("I'm Ready", 'btn-secondary', 'ready', (e) => this.#ready(s, e.currentTarget as HTMLButtonElement)));
+      const ready = button("I'm Ready", 'btn-secondary', 'ready', (e) => this.#ready(s, e.currentTarget as HTMLButtonElement));
+      actions.push(ready);
+      if (Date.now() < Date.parse(s.ready_opens_at)) {
+        // Too early: say when it opens (in the viewer's time zone) rather than let the API refuse.
+        const hint = h('span', { id: uid('md-opens'), class: 'text-sm text-ink-muted', 'data-opens': s.ready_opens_at }, opensAt(s.ready_opens_at));
+        ready.disabled = true;
+        ready.setAttribute('aria-describedby', hint.id);
+        actions.push(hint);
+      }
     }
     if (s.status === 'draft') actions.push(button('Publish', 'btn-secondary', 'publish', (e) => this.#publish(s, e.currentTarget as HTMLButtonElement)));
     if (s.status === 'in_progress' || s.status === 'completed') {
@@ -304,7 +395,11 @@ export class SessionsTab implements DashboardTab {
     const capacity = input({ type: 'number', required: true, min: 1, max: 500, value: String(session?.capacity ?? 1) });
     const publish = h('input', { type: 'checkbox', class: 'size-4', checked: true, id: uid('md-publish') });
     const heading = session ? `Edit “${session.title}”` : 'New session';
-    const close = () => render(slot);
+    const close = () => {
+      render(slot);
+      // A reload must not reopen a closed (or saved) form: `sessions/new` is left behind.
+      this.#ctx.replaceLocation('sessions');
+    };
     const form = formGrid(
       {
         class: 'card p-4 mb-4',
@@ -364,12 +459,12 @@ export class SessionsTab implements DashboardTab {
         : await unwrap(this.#ctx.api.POST('/api/sessions/', { body: { ...body, status: publish ? 'scheduled' : 'draft' } }));
       close();
       this.#ctx.announce(session ? 'Session saved.' : 'Session created.');
-      if (this.#status && this.#status !== saved.status) {
+      if (this.#status && this.#status !== saved.status && !(this.#status === 'upcoming' && LIVE_STATUSES.has(saved.status))) {
         // Show the saved session even when the current filter would hide it.
         this.#status = '';
         if (this.#filterSelect) this.#filterSelect.value = '';
       }
-      await this.#load(saved.id);
+      await this.#load(saved);
     } catch (error) {
       submit.disabled = false;
       if (this.#ctx.fail(error) !== null) showErrors(form, error, 'The session could not be saved.');
