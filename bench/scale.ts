@@ -13,7 +13,8 @@
  * on each database and big/small. Target: ≥ 0.67 for every endpoint.
  *
  * Usage: node --import tsx bench/scale.ts   (BENCH_ROUNDS, BENCH_SECONDS to change the run;
- * about 5 minutes with the defaults). SQLite only.
+ * about 5–10 minutes with the defaults; `--build-only` builds the two databases, prints where they
+ * are and keeps them). SQLite only.
  */
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -316,6 +317,11 @@ async function main(): Promise<void> {
   );
   console.error(`  big database: ${JSON.stringify(counts)}, built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await Promise.all([small.db.destroy(), big.db.destroy()]);
+  if (process.argv.includes('--build-only')) {
+    // For looking at plans by hand: the two databases stay where they are.
+    console.log(JSON.stringify({ small: small.databaseUrl, big: big.databaseUrl, people }));
+    return;
+  }
 
   const tokensFor = (d: BenchDatabase) => new TokenService(loadConfig({ NODE_ENV: 'test', DATA_DIR: d.dataDir, JWT_SECRET: d.jwtSecret, JWT_ACCESS_TTL: '86400' }).jwt);
   const token = (d: BenchDatabase, who: Endpoint['who']) =>

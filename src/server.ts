@@ -10,7 +10,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createKnex, createReadKnex, dialectOf, optimizeDatabase } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadRedis } from './lib/ioredis.ts';
 import { createApp, type AppBundle } from './app.ts';
 import { createHttpServer } from './httpServer.ts';
 import { RedisRateLimiter } from './lib/redisRateLimiter.ts';
@@ -44,6 +45,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // pub/sub connections). ioredis reconnects by itself; failures are logged, never fatal.
   let redis: Redis | undefined;
   if (config.redisUrl) {
+    const Redis = loadRedis();
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     let lastWarned = 0;
     let suppressed = 0;

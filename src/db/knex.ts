@@ -5,14 +5,25 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-// PostgreSQL returns COUNT(*) and SUM(bigint) as strings; every such value here fits in a double.
-pg.types.setTypeParser(20, (v: string) => Number.parseInt(v, 10)); // int8
-pg.types.setTypeParser(1700, (v: string) => Number(v)); // numeric (SUM of integers)
+const require = createRequire(import.meta.url);
+let pgTypesSet = false;
+
+/**
+ * PostgreSQL returns COUNT(*) and SUM(bigint) as strings; every such value here fits in a double.
+ * The driver is loaded only for a PostgreSQL URL (a SQLite process never needs it).
+ */
+function setPgTypeParsers(): void {
+  if (pgTypesSet) return;
+  const pg = require('pg') as typeof import('pg');
+  pg.types.setTypeParser(20, (v: string) => Number.parseInt(v, 10)); // int8
+  pg.types.setTypeParser(1700, (v: string) => Number(v)); // numeric (SUM of integers)
+  pgTypesSet = true;
+}
 
 export function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
@@ -47,6 +58,7 @@ export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {})
       },
     });
   }
+  setPgTypeParsers();
   return knexFactory({
     client: 'pg',
     connection: { connectionString: databaseUrl },

@@ -16,7 +16,8 @@ import type { Config } from '../config.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WIDGETS_DIR = path.resolve(HERE, '..', '..', 'dist', 'widgets');
-const HTML_DIR = path.join(HERE, 'html');
+// From the project root, so the compiled bundle (dist/server/server.js, as deep as this file) finds it too.
+const HTML_DIR = path.resolve(HERE, '..', '..', 'src', 'pages', 'html');
 
 /** Widget bundles, their source maps, page scripts and the pages' stylesheet; nothing else. */
 const WIDGET_FILE = /^(pages\/)?[a-z][a-z0-9-]*(\.iife)?\.(js|js\.map|css|css\.map)$/;

@@ -8,7 +8,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+
+/**
+ * sharp (and the libvips it maps into memory, ≈ 20 MiB of RSS) is loaded on the first picture, not
+ * at start-up: most processes never handle one.
+ */
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+const loadSharp = async () => (await (sharpModule ??= import('sharp'))).default;
 import { ApiError, invalidField } from '../errors.ts';
 
 export const AVATAR_SIZE = 512;
@@ -53,6 +60,7 @@ const unsupportedImage = () =>
 export async function reencodeAvatar(file: string): Promise<Buffer> {
   const announced = sniffImageFormat(await readHead(file, 12));
   if (!announced) throw unsupportedImage();
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     // Reads the header only (no pixels are decoded), so the canvas size can be judged first.

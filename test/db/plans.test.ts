@@ -142,7 +142,7 @@ interface Access {
 }
 
 async function sqliteAccesses(db: Knex, q: Captured): Promise<Access[]> {
-  const rows: Array<{ detail: string }> = await db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as unknown[]);
+  const rows: Array<{ detail: string }> = await db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as Knex.RawBinding[]);
   const out: Access[] = [];
   for (const { detail } of rows) {
     const scan = /^SCAN (\S+)/.exec(detail);
