@@ -3,12 +3,9 @@
  *
  *   1. Tailwind CSS v4 (@tailwindcss/cli), compiled per widget from that widget's sources only and
  *      fixed for shadow DOM (see `fixForShadowDom`);
- *   2. esbuild: for each widget one self-contained classic script (`<name>.iife.js`) with its own
- *      CSS, and one ES module (`<name>.js`); the ES modules (but those marked `split: false`) are
- *      built together with code splitting, so what they share (the shared/ code, the REST and realtime clients, one
- *      stylesheet compiled for all widgets) sits in `chunks/chunk-<hash>.js`, which a page with
- *      several widgets loads once. The CSS is inlined as text and adopted as one constructable
- *      stylesheet;
+ *   2. esbuild: for each widget one self-contained ES module (`<name>.js`) and one classic script
+ *      (`<name>.iife.js`), the CSS inlined as text and adopted as one shared constructable
+ *      stylesheet per bundle;
  *   3. the host pages' scripts (`pages/<page>.js`, from src/pages/scripts/*.ts) and stylesheet
  *      (`pages/pages.css`);
  *   4. gzip sizes → dist/widgets/sizes.json, printed and checked against each widget's budget
@@ -35,11 +32,6 @@ export interface WidgetTarget {
   budgetKb: number;
   /** Extra esbuild options for this bundle (e.g. `define`/`inject` shims a dependency needs). */
   esbuild?: Pick<esbuild.BuildOptions, 'define' | 'inject' | 'alias'>;
-  /**
-   * false: its ES module stays self-contained with its own stylesheet instead of sharing chunks
-   * (and one stylesheet) with the widgets that appear on the same pages.
-   */
-  split?: boolean;
 }
 
 const roomFile = (file: string) => fileURLToPath(new URL(`../widgets/src/session-room/${file}`, import.meta.url));
@@ -66,17 +58,13 @@ const simplePeerShims: WidgetTarget['esbuild'] = {
 export const WIDGETS: readonly WidgetTarget[] = [
   { name: 'notification-bell', budgetKb: 15 },
   { name: 'mentor-dashboard', budgetKb: 60 },
-  // Alone on its page (/room/{id}), and the shared stylesheet would cost it 2.5 KiB gzip.
-  { name: 'session-room', budgetKb: 45, esbuild: simplePeerShims, split: false },
+  { name: 'session-room', budgetKb: 45, esbuild: simplePeerShims },
 ];
 
 export interface BundleSize {
   file: string;
   bytes: number;
-  /** Of the file and (ES modules) every shared chunk it imports: what a page loads for the widget. */
   gzip: number;
-  /** The shared chunks an ES module imports (paths under dist/widgets). */
-  chunks?: string[];
 }
 
 export interface WidgetSizes {
@@ -137,16 +125,16 @@ export function fixForShadowDom(css: string): string {
  * Compiles a widget's stylesheet: widgets/src/styles.css, then the widget's own
  * widgets/src/<name>/styles.css when it has one, with only the utilities used in shared/ and <name>/.
  */
-async function compileWidgetCss(name: string, widgets: readonly string[] = [name]): Promise<string> {
+async function compileWidgetCss(name: string): Promise<string> {
   const input = path.join(WORK_DIR, `${name}.input.css`);
   const output = path.join(WORK_DIR, `${name}.css`);
   const rel = (file: string) => path.relative(WORK_DIR, file);
-  const own = widgets.map((w) => path.join(WIDGET_SRC, w, 'styles.css')).filter((f) => fs.existsSync(f));
+  const own = path.join(WIDGET_SRC, name, 'styles.css');
   const lines = [
     `@import "${rel(path.join(WIDGET_SRC, 'styles.css'))}";`,
-    ...own.map((f) => `@import "${rel(f)}";`),
+    ...(fs.existsSync(own) ? [`@import "${rel(own)}";`] : []),
     `@source "${rel(path.join(WIDGET_SRC, 'shared'))}";`,
-    ...widgets.map((w) => `@source "${rel(path.join(WIDGET_SRC, w))}";`),
+    `@source "${rel(path.join(WIDGET_SRC, name))}";`,
   ];
   fs.writeFileSync(input, `${lines.join('\n')}\n`);
   await runTailwind(input, output);
@@ -174,81 +162,28 @@ function sizeOf(file: string): BundleSize {
   return { file: path.relative(OUT_DIR, file), bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
 }
 
-function entryOf(widget: WidgetTarget): string {
+async function buildWidget(widget: WidgetTarget): Promise<WidgetSizes> {
   const entry = path.join(WIDGET_SRC, widget.name, 'define.ts');
   if (!fs.existsSync(entry)) throw new Error(`widget ${widget.name}: missing entry ${path.relative(ROOT, entry)}`);
-  return entry;
-}
-
-const COMMON: esbuild.BuildOptions = {
-  bundle: true,
-  minify: true,
-  sourcemap: 'linked',
-  target: TARGET,
-  legalComments: 'none',
-  logLevel: 'warning',
-};
-
-/**
- * The self-contained classic script of one widget, with the CSS of its own sources only (and its
- * ES module too when it does not share chunks).
- */
-async function buildSelfContained(widget: WidgetTarget): Promise<{ iife: BundleSize; esm?: BundleSize }> {
   const css = await compileWidgetCss(widget.name);
-  const common: esbuild.BuildOptions = { ...COMMON, entryPoints: [entryOf(widget)], plugins: [inlineCss(css)], ...widget.esbuild };
-  const iifeFile = path.join(OUT_DIR, `${widget.name}.iife.js`);
-  const esmFile = path.join(OUT_DIR, `${widget.name}.js`);
-  await Promise.all([
-    esbuild.build({ ...common, format: 'iife', outfile: iifeFile }),
-    widget.split === false ? esbuild.build({ ...common, format: 'esm', outfile: esmFile }) : undefined,
-  ]);
-  return { iife: sizeOf(iifeFile), esm: widget.split === false ? sizeOf(esmFile) : undefined };
-}
-
-/**
- * Every widget's ES module in one build with code splitting. The per-widget esbuild options are
- * merged (shims only take effect in the modules that use them); the stylesheet covers every
- * widget's sources, since it sits in the shared chunk.
- */
-async function buildEsmModules(): Promise<Record<string, BundleSize>> {
-  const shared = WIDGETS.filter((w) => w.split !== false);
-  const css = await compileWidgetCss('shared-widgets', shared.map((w) => w.name));
-  const merged = { define: {}, inject: [] as string[], alias: {} } satisfies esbuild.BuildOptions;
-  for (const w of shared) {
-    Object.assign(merged.define, w.esbuild?.define);
-    merged.inject.push(...(w.esbuild?.inject ?? []));
-    Object.assign(merged.alias, w.esbuild?.alias);
-  }
-  const result = await esbuild.build({
-    ...COMMON,
-    ...merged,
-    entryPoints: shared.map((w) => ({ in: entryOf(w), out: w.name })),
+  const common: esbuild.BuildOptions = {
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    sourcemap: 'linked',
+    target: TARGET,
+    legalComments: 'none',
+    logLevel: 'warning',
     plugins: [inlineCss(css)],
-    format: 'esm',
-    splitting: true,
-    outdir: OUT_DIR,
-    chunkNames: 'chunks/chunk-[hash]',
-    metafile: true,
-  });
-  const outputs = result.metafile.outputs;
-  const importsOf = (file: string, seen = new Set<string>()): Set<string> => {
-    for (const imp of outputs[file]?.imports ?? []) {
-      if (imp.kind === 'import-statement' && !seen.has(imp.path)) {
-        seen.add(imp.path);
-        importsOf(imp.path, seen);
-      }
-    }
-    return seen;
+    ...widget.esbuild,
   };
-  const sizes: Record<string, BundleSize> = {};
-  for (const w of shared) {
-    const key = path.relative(ROOT, path.join(OUT_DIR, `${w.name}.js`));
-    const chunks = [...importsOf(key)];
-    const own = sizeOf(path.join(ROOT, key));
-    const chunkGzip = chunks.reduce((sum, c) => sum + sizeOf(path.join(ROOT, c)).gzip, 0);
-    sizes[w.name] = { ...own, gzip: own.gzip + chunkGzip, chunks: chunks.map((c) => path.relative(OUT_DIR, path.join(ROOT, c))) };
-  }
-  return sizes;
+  const esmFile = path.join(OUT_DIR, `${widget.name}.js`);
+  const iifeFile = path.join(OUT_DIR, `${widget.name}.iife.js`);
+  await Promise.all([
+    esbuild.build({ ...common, format: 'esm', outfile: esmFile }),
+    esbuild.build({ ...common, format: 'iife', outfile: iifeFile }),
+  ]);
+  return { budget_gzip: widget.budgetKb * 1024, esm: sizeOf(esmFile), iife: sizeOf(iifeFile) };
 }
 
 /** Page scripts are the top-level files of src/pages/scripts/ (shared code lives in lib/). */
@@ -331,10 +266,6 @@ function precompress(file: string): void {
 function hashAndCompress(): Record<string, string> {
   const manifest: Record<string, string> = {};
   for (const file of filesUnder(OUT_DIR).filter((f) => /\.(js|css)$/.test(f))) {
-    if (path.relative(OUT_DIR, file).startsWith('chunks/')) {
-      precompress(file); // esbuild's chunk names already carry their content hash
-      continue;
-    }
     const hash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 10);
     const hashed = file.replace(/\.(js|css)$/, `.${hash}.$1`);
     fs.copyFileSync(file, hashed);
@@ -352,8 +283,8 @@ export async function buildWidgets(): Promise<SizesReport> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
   const widgets: Record<string, WidgetSizes> = {};
-  const [esm, alone] = await Promise.all([buildEsmModules(), Promise.all(WIDGETS.map(buildSelfContained))]);
-  WIDGETS.forEach((w, i) => (widgets[w.name] = { budget_gzip: w.budgetKb * 1024, esm: alone[i]!.esm ?? esm[w.name]!, iife: alone[i]!.iife }));
+  const built = await Promise.all(WIDGETS.map(async (w) => [w.name, await buildWidget(w)] as const));
+  for (const [name, sizes] of built) widgets[name] = sizes;
   await buildPages();
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
   hashAndCompress();

@@ -22,10 +22,9 @@ export const WIDGETS_DIR = path.resolve(HERE, '..', '..', 'dist', 'widgets');
 // From the project root, so the compiled bundle (dist/server/server.js, as deep as this file) finds it too.
 const HTML_DIR = path.resolve(HERE, '..', '..', 'src', 'pages', 'html');
 
-/** Widget bundles, their shared chunks, source maps, page scripts and the pages' stylesheet; nothing else. */
-const WIDGET_FILE = /^((pages\/)?[a-z][a-z0-9-]*(\.iife)?(\.[0-9a-f]{10})?|chunks\/chunk-[A-Z0-9]{8})\.(js|js\.map|css|css\.map)$/;
-/** Content-hashed names: ours (`.<hash>.js`) and esbuild's shared chunks (`chunks/chunk-<HASH>.js`). */
-const HASHED_FILE = /(\.[0-9a-f]{10}|^chunks\/chunk-[A-Z0-9]{8})\.(js|css)$/;
+/** Widget bundles, their source maps, page scripts and the pages' stylesheet; nothing else. */
+const WIDGET_FILE = /^(pages\/)?[a-z][a-z0-9-]*(\.iife)?(\.[0-9a-f]{10})?\.(js|js\.map|css|css\.map)$/;
+const HASHED_FILE = /\.[0-9a-f]{10}\.(js|css)$/;
 const WIDGET_MAX_AGE_MS = 5 * 60_000;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const MANIFEST_FILE = path.join(WIDGETS_DIR, 'manifest.json');
