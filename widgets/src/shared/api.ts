@@ -53,10 +53,11 @@ export class ConditionalCache {
   }
 
   /** Adds If-None-Match to a GET whose answer is cached. */
-  prepare(request: Request): void {
-    if (request.method !== 'GET') return;
+  prepare(request: Request): Request {
+    if (request.method !== 'GET') return request;
     const entry = this.#entries.get(ConditionalCache.key(request));
     if (entry) request.headers.set('If-None-Match', entry.etag);
+    return request;
   }
 
   /** The answer to hand on: a 304 becomes the cached 200; a 200 with an ETag is remembered. */
@@ -65,6 +66,8 @@ export class ConditionalCache {
     const key = ConditionalCache.key(request);
     const entry = this.#entries.get(key);
     if (response.status === 304 && entry) {
+      // Finish the (empty) answer: an unread one counts as cancelled when the widget aborts later.
+      await response.arrayBuffer().catch(() => undefined);
       this.#entries.delete(key);
       this.#entries.set(key, entry); // most recently used
       return new Response(entry.body, { status: 200, statusText: 'OK', headers: entry.headers });
@@ -106,8 +109,7 @@ export function createApi(options: ApiOptions): Api {
     async onRequest({ request }) {
       const token = await options.credential();
       if (token) request.headers.set('Authorization', `Bearer ${token}`);
-      cache.prepare(request);
-      return request;
+      return cache.prepare(request);
     },
     async onResponse({ request, response }) {
       if (response.status !== 401) return cache.settle(request, response);
