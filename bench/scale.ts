@@ -12,7 +12,8 @@
  * with autocannon at 20 connections. Reported per endpoint: the median requests/s over the rounds
  * on each database and big/small. Target: ≥ 0.67 for every endpoint.
  *
- * Usage: node --import tsx bench/scale.ts   (BENCH_ROUNDS, BENCH_SECONDS to change the run;
+ * Usage: node --import tsx bench/scale.ts   (BENCH_ROUNDS, BENCH_SECONDS to change the run,
+ * BENCH_ONLY=<regex on "who path"> to measure only some endpoints;
  * about 5–10 minutes with the defaults; `--build-only` builds the two databases, prints where they
  * are and keeps them). SQLite only.
  */
@@ -352,6 +353,10 @@ async function main(): Promise<void> {
     { who: 'learner', path: '/api/notifications/' },
     { who: 'learner', path: '/api/profile/' },
   ];
+
+  // BENCH_ONLY=<regex>: only the endpoints whose path matches (a re-run of a few).
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  if (only) endpoints.splice(0, endpoints.length, ...endpoints.filter((e) => only.test(`${e.who} ${e.path}`)));
 
   const smallServer = await startOurs(small, 'small');
   const bigServer = await startOurs(big, 'big');
