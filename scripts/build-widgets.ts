@@ -9,7 +9,10 @@
  *   3. the host pages' scripts (`pages/<page>.js`, from src/pages/scripts/*.ts) and stylesheet
  *      (`pages/pages.css`);
  *   4. gzip sizes → dist/widgets/sizes.json, printed and checked against each widget's budget
- *      (the run fails when one is exceeded).
+ *      (the run fails when one is exceeded);
+ *   5. for every script and stylesheet: a copy under a content-hashed name (`<name>.<hash>.js`,
+ *      served as immutable; manifest.json maps each stable name to it, and the pages reference the
+ *      hashed URLs) and pre-compressed `.br` and `.gz` files beside both names.
  *
  * `--if-stale` (used by `npm start`) does nothing when sizes.json is newer than every source.
  * A widget is added by creating widgets/src/<name>/define.ts and one line in WIDGETS.
@@ -18,7 +21,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import crypto from 'node:crypto';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 export interface WidgetTarget {
@@ -77,6 +81,8 @@ export interface SizesReport {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT_DIR = path.join(ROOT, 'dist', 'widgets');
 export const SIZES_FILE = path.join(OUT_DIR, 'sizes.json');
+/** Stable name (`notification-bell.js`, `pages/login.js`) → content-hashed name, for the pages. */
+export const MANIFEST_FILE = path.join(OUT_DIR, 'manifest.json');
 const WIDGET_SRC = path.join(ROOT, 'widgets', 'src');
 const PAGES_SRC = path.join(ROOT, 'src', 'pages');
 /** Generated Tailwind inputs live inside the project so `@import "tailwindcss"` resolves. */
@@ -240,6 +246,37 @@ function printReport(report: SizesReport): void {
   console.log(`widgets → ${path.relative(process.cwd(), OUT_DIR) || '.'}\n${rows.join('\n')}`);
 }
 
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+function precompress(file: string): void {
+  const content = fs.readFileSync(file);
+  fs.writeFileSync(`${file}.br`, brotliCompressSync(content, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }));
+  fs.writeFileSync(`${file}.gz`, gzipSync(content, { level: 9 }));
+}
+
+/**
+ * Content-hashed copies of every script and stylesheet (their source maps keep the stable names),
+ * the manifest, and `.br`/`.gz` beside each. Returns the manifest.
+ */
+function hashAndCompress(): Record<string, string> {
+  const manifest: Record<string, string> = {};
+  for (const file of filesUnder(OUT_DIR).filter((f) => /\.(js|css)$/.test(f))) {
+    const hash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 10);
+    const hashed = file.replace(/\.(js|css)$/, `.${hash}.$1`);
+    fs.copyFileSync(file, hashed);
+    manifest[path.relative(OUT_DIR, file)] = path.relative(OUT_DIR, hashed);
+    precompress(file);
+    precompress(hashed);
+  }
+  fs.writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
 /** Builds everything; throws when a bundle exceeds its budget (after writing sizes.json). */
 export async function buildWidgets(): Promise<SizesReport> {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
@@ -250,6 +287,7 @@ export async function buildWidgets(): Promise<SizesReport> {
   for (const [name, sizes] of built) widgets[name] = sizes;
   await buildPages();
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
+  hashAndCompress();
   const report: SizesReport = { built_at: new Date().toISOString(), widgets };
   fs.writeFileSync(SIZES_FILE, `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);

@@ -1,10 +1,15 @@
 /**
  * Builds the Koa application (without listening), so tests and the server share it:
  *
- *   request id + access log → problem+json errors → security headers → CORS → trailing-slash
- *   normalisation → static files (docs assets, media, widgets) → the spec-driven router → 404/405
+ *   request id + access log → compression → caching headers, conditional GET and ETag →
+ *   problem+json errors → security headers → CORS → trailing-slash normalisation → static files
+ *   (docs assets, media, widgets) → the spec-driven router → 404/405
  */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import Koa from 'koa';
+import compress from 'koa-compress';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
 import send from 'koa-send';
@@ -22,6 +27,7 @@ import { createApiKeyLimiter, type ApiKeyLimiter } from './lib/apiKeyRateLimit.t
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
+import { conditionalGet } from './middleware/conditionalGet.ts';
 import { errorHandler } from './middleware/errorHandler.ts';
 import { requestContext } from './middleware/requestContext.ts';
 import { corsRefusal } from './middleware/corsRefusal.ts';
@@ -52,7 +58,21 @@ export interface AppBundle {
 }
 
 
-const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location'];
+const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location', 'ETag'];
+
+/**
+ * API answers depend on who asks: shared caches must keep them apart by Authorization (`Vary`) and
+ * not store a signed-in person's data at all (`private`); browsers revalidate them with the ETag
+ * (`no-cache`). Errors are not stored anywhere (`no-store`). A Cache-Control set by a handler wins.
+ */
+async function apiCaching(ctx: Koa.ParameterizedContext<AppState, AppContextExtras>, next: Koa.Next): Promise<void> {
+  await next();
+  if (!ctx.path.startsWith('/api/')) return;
+  ctx.vary('Authorization');
+  if (ctx.response.get('Cache-Control')) return;
+  if (ctx.status >= 400) ctx.set('Cache-Control', 'no-store');
+  else ctx.set('Cache-Control', ctx.get('Authorization') ? 'private, no-cache' : 'no-cache');
+}
 
 /**
  * A request with more than one Host header names two targets; RFC 9112 (section 3.2) says to answer
@@ -96,6 +116,20 @@ export function createApp(options: CreateAppOptions): AppBundle {
   app.silent = true; // errors are rendered and logged by our own middleware
 
   app.use(requestContext({ logger }));
+  // brotli or gzip by Accept-Encoding, for bodies of 1 KiB or more of a compressible type (JSON,
+  // problem+json, HTML, YAML, scripts); brotli at quality 4, the fast end (quality 11, meant for
+  // files compressed once, takes ~50× longer). Pre-compressed widget files are sent as they are.
+  app.use(
+    compress({
+      threshold: 1024,
+      br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
+      gzip: { level: 6 },
+      deflate: false,
+    }) as Koa.Middleware<AppState, AppContextExtras>,
+  );
+  app.use(apiCaching);
+  // An ETag on every GET answer held in memory, and 304 without a body for If-None-Match.
+  app.use(conditionalGet() as Koa.Middleware<AppState, AppContextExtras>);
   app.use(errorHandler({ production: config.env === 'production' }));
   app.use(singleHostHeader);
   app.use(
@@ -129,7 +163,7 @@ export function createApp(options: CreateAppOptions): AppBundle {
         return allowAll || config.corsOrigins.includes(origin) ? origin : '';
       },
       allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'If-None-Match'],
       exposeHeaders: EXPOSED_HEADERS,
       maxAge: 600,
       keepHeadersOnError: true,

@@ -22,6 +22,8 @@ export interface Config {
    * 0 sends every read to the single writer connection. Unused on PostgreSQL.
    */
   dbReadPoolSize: number;
+  /** Seconds between `PRAGMA optimize` runs on SQLite (also run at start-up); 0: start-up only. */
+  dbOptimizeIntervalSeconds: number;
   mediaRoot: string;
   jwt: {
     secret: Buffer;
@@ -273,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl,
     dbReadPoolSize: int(env, 'DB_READ_POOL_SIZE', 3, 0, 16),
+    dbOptimizeIntervalSeconds: int(env, 'DB_OPTIMIZE_INTERVAL_SECONDS', 3600, 0, 7 * 86400),
     mediaRoot: path.resolve(str(env, 'MEDIA_ROOT', path.join(dataDir, 'media'))),
     jwt: {
       secret,

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createKnex, createReadKnex, dialectOf } from './db/knex.ts';
+import { createKnex, createReadKnex, dialectOf, optimizeDatabase } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadRedis } from './lib/ioredis.ts';
 import { createApp, type AppBundle } from './app.ts';
 import { createHttpServer } from './httpServer.ts';
 import { RedisRateLimiter } from './lib/redisRateLimiter.ts';
@@ -39,12 +40,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const db = createKnex(config.databaseUrl);
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  await optimizeDatabase(db, { startup: true });
   const dbRead = createReadKnex(config.databaseUrl, db, config.dbReadPoolSize);
 
   // With REDIS_URL, rate-limit counters are shared by every process (the hub opens its own
   // pub/sub connections). ioredis reconnects by itself; failures are logged, never fatal.
   let redis: Redis | undefined;
   if (config.redisUrl) {
+    const Redis = loadRedis();
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     let lastWarned = 0;
     let suppressed = 0;
@@ -69,6 +72,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const hub = attachRealtime(server, bundle.deps);
   const stopScheduler = startScheduler(bundle.deps);
   const stopWebhooks = startWebhookWorker(bundle.deps);
+  // Planner statistics follow the data as it grows (SQLite; see optimizeDatabase).
+  const optimizer =
+    config.dbOptimizeIntervalSeconds > 0
+      ? setInterval(() => {
+          optimizeDatabase(db).catch((err) => logger.warn({ err }, 'PRAGMA optimize failed'));
+        }, config.dbOptimizeIntervalSeconds * 1000).unref()
+      : undefined;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,6 +99,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     (closing ??= (async () => {
       await stopScheduler();
       await stopWebhooks();
+      clearInterval(optimizer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await hub.close();
       // Keep-alive connections with a request in flight are closed as soon as they fall idle,

@@ -1,13 +1,19 @@
 /**
- * Migrations live in `migrations/` as TypeScript files. Knex records a migration's name; we name
- * them without the extension so the same database works whether the code runs under tsx or compiled.
+ * Migrations live in `migrations/` as TypeScript files; the compiled server (scripts/build-server.ts)
+ * carries them as JavaScript in a `migrations` folder beside its bundle. Knex records a migration's
+ * name; we name them without the extension so the same database works whether the code runs under
+ * tsx or compiled (names recorded with an extension by an older setup are normalised first).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** dist/server/migrations (compiled, beside the bundle) or the project's migrations/ (under tsx). */
+export const MIGRATIONS_DIR = fs.existsSync(path.join(HERE, 'migrations'))
+  ? path.join(HERE, 'migrations')
+  : path.resolve(HERE, '../../migrations');
 
 interface MigrationModule {
   up(knex: Knex): Promise<void>;
@@ -57,6 +63,7 @@ const PG_MIGRATION_LOCK = 727_317_001;
 export async function migrateLatest(knex: Knex): Promise<string[]> {
   const run = async () => {
     await releaseStaleKnexLock(knex);
+    await normaliseRecordedNames(knex);
     const [, applied] = (await knex.migrate.latest(migrationConfig())) as [number, string[]];
     return applied;
   };
@@ -69,6 +76,19 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
   const filename = (knex.client.config.connection as { filename?: string })?.filename;
   if (!filename || filename === ':memory:') return run();
   return withLockFile(`${filename}.migrate.lock`, run);
+}
+
+/**
+ * Knex's default source records `20261124000000_initial.ts` (or `.js`); ours records the bare name.
+ * A database migrated with the extension would otherwise look "corrupt" (a recorded migration
+ * missing from the list) and its migrations pending again.
+ */
+async function normaliseRecordedNames(knex: Knex): Promise<void> {
+  if (!(await knex.schema.hasTable('knex_migrations'))) return;
+  const rows: Array<{ id: number; name: string }> = await knex('knex_migrations').where('name', 'like', '%.ts').orWhere('name', 'like', '%.js').select('id', 'name');
+  for (const row of rows) {
+    await knex('knex_migrations').where('id', row.id).update({ name: row.name.replace(/\.(ts|js)$/, '') });
+  }
 }
 
 async function releaseStaleKnexLock(knex: Knex): Promise<void> {
@@ -111,11 +131,13 @@ async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, timeoutMs
 }
 
 export async function rollbackAll(knex: Knex): Promise<string[]> {
+  await normaliseRecordedNames(knex);
   const [, undone] = (await knex.migrate.rollback(migrationConfig(), true)) as [number, string[]];
   return undone;
 }
 
 export async function migrationStatus(knex: Knex): Promise<{ done: string[]; pending: string[] }> {
+  await normaliseRecordedNames(knex);
   const [done, pending] = (await knex.migrate.list(migrationConfig())) as [Array<{ name: string }>, Array<{ file: string } | string>];
   return {
     done: done.map((d) => (typeof d === 'string' ? d : d.name)),

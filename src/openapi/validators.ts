@@ -1,5 +1,5 @@
 /**
- * One validator per operationId, compiled once at start-up from `openapi.yaml` (Ajv 2020-12).
+ * One validator per operationId, compiled on the operation's first request from `openapi.yaml` (Ajv 2020-12).
  * Path, query and header parameters are coerced (they arrive as strings); bodies are not.
  * Request schemas are closed in the spec (`additionalProperties: false`), and the parameter sets
  * built here are closed too, so an unknown field or query parameter is a 400 naming it.
@@ -195,6 +195,19 @@ function runCoerced(validate: ValidateFunction, location: Location, data: Record
   return errors.length ? errors : [...nonFinite(location, data), ...illFormedText(location, data)];
 }
 
+function compileOperation(op: Operation, coercing: Ajv2020, strict: Ajv2020) {
+  const pathV = coercing.compile(paramSchema(op, 'path'));
+  const queryV = coercing.compile(paramSchema(op, 'query'));
+  const headerV = coercing.compile(paramSchema(op, 'header'));
+  const bodyVs = new Map<string, ValidateFunction>();
+  for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
+    // Multipart fields arrive as strings from the form parser: coerce them like parameters.
+    const ajv = mediaType === 'multipart/form-data' ? coercing : strict;
+    bodyVs.set(mediaType, ajv.compile(anchorRefs(media.schema ?? {})));
+  }
+  return { pathV, queryV, headerV, bodyVs };
+}
+
 export function compileValidators(spec: LoadedSpec): Map<string, OperationValidator> {
   const coercing = createAjv(spec, { coerce: true });
   const strict = createAjv(spec, { coerce: false });
@@ -202,27 +215,24 @@ export function compileValidators(spec: LoadedSpec): Map<string, OperationValida
   restrictDateTimes(strict);
   const result = new Map<string, OperationValidator>();
   for (const op of spec.operations.values()) {
-    const pathV = coercing.compile(paramSchema(op, 'path'));
-    const queryV = coercing.compile(paramSchema(op, 'query'));
-    const headerV = coercing.compile(paramSchema(op, 'header'));
-    const bodyVs = new Map<string, ValidateFunction>();
-    for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
-      // Multipart fields arrive as strings from the form parser: coerce them like parameters.
-      const ajv = mediaType === 'multipart/form-data' ? coercing : strict;
-      bodyVs.set(mediaType, ajv.compile(anchorRefs(media.schema ?? {})));
-    }
+    // Each operation's validators are compiled on its first request: start-up stays quick and a
+    // process only holds the code of the operations it serves. (Every operation's schemas are
+    // compiled by the test suite, so a broken schema cannot wait for production to show.)
+    let compiled: { pathV: ValidateFunction; queryV: ValidateFunction; headerV: ValidateFunction; bodyVs: Map<string, ValidateFunction> } | undefined;
+    const get = () => (compiled ??= compileOperation(op, coercing, strict));
+    const bodyMediaTypes = Object.keys(op.requestBody?.content ?? {});
     result.set(op.operationId, {
       operation: op,
-      path: (p) => runCoerced(pathV, 'path', p),
-      query: (q) => runCoerced(queryV, 'query', q),
-      headers: (h) => runCoerced(headerV, 'header', h),
+      path: (p) => runCoerced(get().pathV, 'path', p),
+      query: (q) => runCoerced(get().queryV, 'query', q),
+      headers: (h) => runCoerced(get().headerV, 'header', h),
       body: (mediaType, body) => {
-        const v = bodyVs.get(mediaType);
+        const v = get().bodyVs.get(mediaType);
         if (!v) return null;
         const coerced = mediaType === 'multipart/form-data' && body !== null && typeof body === 'object';
         return coerced ? runCoerced(v, 'body', body as Record<string, unknown>) : runBody(v, body);
       },
-      bodyMediaTypes: [...bodyVs.keys()],
+      bodyMediaTypes,
       bodyRequired: Boolean(op.requestBody?.required),
     });
   }

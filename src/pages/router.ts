@@ -3,9 +3,13 @@
  * host pages (`/login`, `/dashboard`, `/room/{id}`, `/embed-example`).
  *
  * Widgets are loaded by pages on other origins: the CORS header comes from the app-wide allowlist
- * middleware (CORS_ORIGINS), `*` for other origins, and `Cross-Origin-Resource-Policy: cross-origin`
- * from the security headers. Their names carry no content hash, so they are cached
- * briefly and revalidated (Last-Modified → 304); pages are always revalidated.
+ * middleware (CORS_ORIGINS), `*` for other origins (a refused page still gets the widget, which
+ * then says why it cannot sign in), and `Cross-Origin-Resource-Policy: cross-origin` from the
+ * security headers. Each file exists under its stable name (`/widgets/<name>.js`,
+ * what embedders use: cached briefly, then revalidated) and under a content-hashed one
+ * (`/widgets/<name>.<hash>.js`: cached for a year as immutable), both pre-compressed (`.br`, `.gz`,
+ * sent by Accept-Encoding). Our pages reference the hashed URLs (dist/widgets/manifest.json); they
+ * themselves are always revalidated.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,11 +20,15 @@ import type { Config } from '../config.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WIDGETS_DIR = path.resolve(HERE, '..', '..', 'dist', 'widgets');
-const HTML_DIR = path.join(HERE, 'html');
+// From the project root, so the compiled bundle (dist/server/server.js, as deep as this file) finds it too.
+const HTML_DIR = path.resolve(HERE, '..', '..', 'src', 'pages', 'html');
 
 /** Widget bundles, their source maps, page scripts and the pages' stylesheet; nothing else. */
-const WIDGET_FILE = /^(pages\/)?[a-z][a-z0-9-]*(\.iife)?\.(js|js\.map|css|css\.map)$/;
+const WIDGET_FILE = /^(pages\/)?[a-z][a-z0-9-]*(\.iife)?(\.[0-9a-f]{10})?\.(js|js\.map|css|css\.map)$/;
+const HASHED_FILE = /\.[0-9a-f]{10}\.(js|css)$/;
 const WIDGET_MAX_AGE_MS = 5 * 60_000;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const MANIFEST_FILE = path.join(WIDGETS_DIR, 'manifest.json');
 
 interface Page {
   match: RegExp;
@@ -44,7 +52,26 @@ const escapeHtml = (text: string) =>
  */
 export async function renderPage(file: string, apiOrigin: string): Promise<string> {
   const html = await fs.readFile(path.join(HTML_DIR, file), 'utf8');
-  return html.replaceAll('{{API_ORIGIN}}', escapeHtml(apiOrigin));
+  return withHashedAssets(html, await readManifest()).replaceAll('{{API_ORIGIN}}', escapeHtml(apiOrigin));
+}
+
+async function readManifest(): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await fs.readFile(MANIFEST_FILE, 'utf8')) as Record<string, string>;
+  } catch {
+    return {}; // not built yet: the stable names still work
+  }
+}
+
+/**
+ * `<script src="…/widgets/x.js">` and `<link href="…/widgets/pages/pages.css">` tags point at the
+ * content-hashed files. Only real tags: the escaped snippets the embedding example shows
+ * (`&lt;script …`) keep the stable URLs embedders should use.
+ */
+export function withHashedAssets(html: string, manifest: Record<string, string>): string {
+  return html.replace(/(<(?:script|link)\b[^>]*?\s(?:src|href)="[^"]*?\/widgets\/)([^"?#]+)"/g, (tag, prefix: string, name: string) =>
+    manifest[name] ? `${prefix}${manifest[name]}"` : tag,
+  );
 }
 
 export function pagesAndWidgets(config: Config): Middleware {
@@ -57,11 +84,20 @@ export function pagesAndWidgets(config: Config): Middleware {
       // Public code: any page may load it, so a page whose origin the API refuses still gets the
       // widget, which then says why it cannot sign in (origins in CORS_ORIGINS get their own).
       if (!ctx.response.get('Access-Control-Allow-Origin')) ctx.set('Access-Control-Allow-Origin', '*');
+      const hashed = HASHED_FILE.test(rel);
       try {
-        await send(ctx, rel, { root: WIDGETS_DIR, maxage: WIDGET_MAX_AGE_MS });
+        await send(ctx, rel, {
+          root: WIDGETS_DIR,
+          maxage: WIDGET_MAX_AGE_MS,
+          // The .br / .gz beside the file, by Accept-Encoding (koa-send's default).
+          brotli: true,
+          gzip: true,
+          setHeaders: hashed ? (res) => res.setHeader('Cache-Control', IMMUTABLE) : undefined,
+        });
       } catch {
         return next(); // not built: the ordinary 404
       }
+      ctx.vary('Accept-Encoding');
       if (ctx.fresh) {
         ctx.status = 304;
         ctx.body = null;

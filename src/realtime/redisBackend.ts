@@ -19,7 +19,8 @@
  * REST after reconnecting), and subscriptions are re-established whenever the connection is ready.
  */
 import crypto from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { loadRedis } from '../lib/ioredis.ts';
 import type { Logger } from '../logger.ts';
 import type { Backend, Broker, Envelope, EnvelopeHandler, MemberRecord, Presence } from './backend.ts';
 import type { RoomMember } from './protocol.ts';
@@ -96,6 +97,7 @@ export function createRedisBackend(options: RedisBackendOptions, onEnvelope: Env
     autoResubscribe: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
   };
+  const Redis = loadRedis();
   const commands = new Redis(url, { ...connection, connectionName: 'md-ws-commands' }) as Redis & RoomScripts;
   const subscriber = new Redis(url, { ...connection, connectionName: 'md-ws-subscriber' });
   commands.on('error', (err) => warn('commands', err, 'redis (realtime) connection problem; retrying'));

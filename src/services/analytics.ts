@@ -25,6 +25,8 @@ export interface AnalyticsRange {
 /** Longest range accepted, so the monthly series stays bounded. */
 export const MAX_RANGE_YEARS = 10;
 const UPCOMING_LIMIT = 5;
+/** The longest session (the sessions_duration_check constraint: 1,440 minutes). */
+const MAX_DURATION_MS = 1440 * 60_000;
 
 const minusYears = (d: Date, years: number) => {
   const out = new Date(d);
@@ -166,6 +168,9 @@ async function upcomingSessions(db: Db, mentorId: number, now: Date, window: Roo
   const sessions = await Session.query(db)
     .where({ mentor_id: mentorId, status: 'scheduled' })
     .where('end_time', '>', now.toISOString())
+    // Implied by the end (a session lasts at most a day), and it lets the (mentor, status, start)
+    // index bound the search instead of the planner picking the platform-wide (status, end) one.
+    .where('start_time', '>', new Date(now.getTime() - MAX_DURATION_MS).toISOString())
     .orderBy([{ column: 'start_time' }, { column: 'id' }])
     .limit(UPCOMING_LIMIT);
   return loadSessionViews(db, window, sessions);

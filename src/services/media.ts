@@ -8,7 +8,23 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+
+/**
+ * sharp (and the libvips it maps into memory, ≈ 20 MiB of RSS) is loaded on the first picture, not
+ * at start-up: most processes never handle one.
+ */
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+/** libvips threads per image, applied when sharp loads (configureImageThreads). */
+let imageThreads = 0;
+const loadSharp = async () =>
+  (
+    await (sharpModule ??= import('sharp').then((module) => {
+      if (imageThreads > 0) module.default.concurrency(imageThreads);
+      module.default.cache(false);
+      return module;
+    }))
+  ).default;
 import { ApiError, invalidField } from '../errors.ts';
 import type { ImageJobs } from '../lib/imageJobs.ts';
 
@@ -57,6 +73,7 @@ const unsupportedImage = () =>
 export async function reencodeAvatar(file: string, maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<Buffer> {
   const announced = sniffImageFormat(await readHead(file, 12));
   if (!announced) throw unsupportedImage();
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     // Reads the header only (no pixels are decoded), so the canvas size can be judged first.
@@ -116,10 +133,10 @@ export async function storeAvatar(mediaRoot: string, uploadedFile: string, work?
  * libvips threads per image (0: sharp's default, one per core). One thread per image keeps a burst
  * of uploads from taking every core; the number of images at once is bounded by ImageJobs. Also
  * turns off sharp's operation cache: uploads are never processed twice, so it only holds memory.
+ * Both take effect when sharp is first loaded (on the first picture).
  */
 export function configureImageThreads(threads: number): void {
-  if (threads > 0) sharp.concurrency(threads);
-  sharp.cache(false);
+  imageThreads = threads;
 }
 
 /**

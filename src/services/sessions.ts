@@ -130,8 +130,10 @@ export function sessionsVisibleTo(db: Knex, user: User, filters: SessionFilters,
     query.where('mentor_id', user.id);
     if (filters.status) query.where('status', filters.status);
   } else if (filters.scope === 'booked') {
-    query.whereExists(
-      Session.relatedQuery('bookings').where('bookings.learner_id', user.id).whereNot('bookings.status', 'cancelled'),
+    // Led by the learner's bookings (IN, not a correlated EXISTS that would visit every session).
+    query.whereIn(
+      'id',
+      db('bookings').where('learner_id', user.id).whereNot('status', 'cancelled').select('session_id'),
     );
     if (filters.status) query.where('status', filters.status);
   } else {

@@ -125,7 +125,8 @@ describe('widget bundles', () => {
     it('fills the embedding example with the API origin', async () => {
       const html = await (await fetch(`${server.url}/embed-example`)).text();
       expect(html).not.to.include('{{API_ORIGIN}}');
-      expect(html).to.include(`<script type="module" src="${server.url}/widgets/notification-bell.js"></script>`);
+      // The page loads the content-hashed file (dist/widgets/manifest.json).
+      expect(html).to.match(new RegExp(`<script type="module" src="${server.url}/widgets/notification-bell\\.[0-9a-f]{10}\\.js"></script>`));
       expect(html).to.include(`<mentor-dashboard api-base="${server.url}"`);
     });
 

@@ -417,7 +417,7 @@ describe('browser: dashboard and notification bell', function () {
     expect(embed.url()).to.equal(`${site.origin}/`);
 
     expect(widgetResponses.map((r) => new URL(r.url).origin)).to.satisfy((origins: string[]) => origins.every((o) => o === server.url));
-    const moduleScripts = widgetResponses.filter((r) => !r.url.endsWith('.iife.js'));
+    const moduleScripts = widgetResponses.filter((r) => !/\.iife(\.[0-9a-f]{10})?\.js$/.test(r.url));
     expect(moduleScripts.length).to.be.greaterThan(0);
     for (const r of moduleScripts) expect(r.allowOrigin, r.url).to.equal(site.origin);
     expect(embed.problems()).to.deep.equal([]);

@@ -1,6 +1,8 @@
 /**
- * Runs the real server entry point (`src/server.ts`) as a child process, for tests of process-level
- * behaviour: graceful shutdown, crash safety, several processes sharing one database and Redis.
+ * Runs the real server entry point (`src/server.ts` under tsx, or with SERVER_ENTRY=compiled the
+ * production bundle `dist/server/server.js` that `npm start` runs) as a child process, for tests of
+ * process-level behaviour: graceful shutdown, crash safety, several processes sharing one database
+ * and Redis; and for the benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
@@ -16,8 +18,18 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 30000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** How the server is started: under tsx from the sources, or the compiled bundle (build it first). */
+export type ServerEntry = 'tsx' | 'compiled';
+
+export const serverArgs = (entry: ServerEntry): string[] =>
+  entry === 'compiled' ? ['--max-semi-space-size=2', 'dist/server/server.js'] : ['--import', 'tsx', 'src/server.ts'];
+
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 30000,
+  entry: ServerEntry = process.env.SERVER_ENTRY === 'compiled' ? 'compiled' : 'tsx',
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, serverArgs(entry), {
     env: {
       ...process.env,
       NODE_ENV: 'development',
