@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page, WebSocket } from 'playwright-core';
-import type { User } from '../../src/models/index.ts';
+import { dbTime, type User } from '../../src/models/index.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildAdmin, buildMentor, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { axeViolations, DESKTOP, formatViolations, launchBrowser, openPage, signIn } from '../helpers/browser.ts';
@@ -117,7 +117,9 @@ describe('browser: signing in, token refresh and signing out', function () {
       expect(auth.map((a) => a.token)).to.deep.equal([renewed.access]);
       expect(socket.count(socket.received, 'authenticated')).to.equal(1);
     }
-    // The spent refresh token is dead: rotation happened on the server.
+    // The spent refresh token is dead: rotation happened on the server (once the grace for
+    // parallel refreshes, test/api/refresh-grace.test.ts, has passed).
+    await server.db('refresh_tokens').whereNotNull('used_at').update({ used_at: dbTime(new Date(Date.now() - 3600_000)) });
     const replay = await server.api.post('/api/auth/token/refresh/', { refresh: first.refresh });
     expect(replay.status).to.equal(401);
     expect(page.problems()).to.deep.equal([]);

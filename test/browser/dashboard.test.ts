@@ -118,6 +118,8 @@ describe('browser: dashboard and notification bell', function () {
   });
 
   it('shows who came to a class: per learner, attended or no-show and the time in the room', async () => {
+    // The list opens on upcoming sessions; this one is completed.
+    await dashboard().getByLabel('Show').selectOption('completed');
     const row = dashboard().locator(`[data-session-id="${firstSessionId}"]`);
     const toggle = row.locator('[data-action="attendance"]');
     await toggle.click();
