@@ -36,11 +36,32 @@ export function sqliteFilename(databaseUrl: string): string {
   return path.resolve(rest);
 }
 
+/**
+ * Makes every transaction of this (writer) knex start with `BEGIN IMMEDIATE` instead of knex's
+ * deferred `BEGIN`. A deferred transaction that reads before it writes cannot wait for another
+ * process's write: SQLite answers SQLITE_BUSY at once (its snapshot is stale), busy_timeout or not.
+ * Taking the write lock at BEGIN makes it wait (busy_timeout) instead, so several processes on one
+ * SQLite file serialise their writes as one process's single connection does. Savepoints (nested
+ * transactions) are unchanged; the read-only pool never opens transactions.
+ */
+function beginImmediately(db: Knex): void {
+  const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js');
+  class ImmediateTransaction extends SqliteTransaction {
+    begin(conn: unknown) {
+      return (this as any).query(conn, 'BEGIN IMMEDIATE;');
+    }
+  }
+  const client = db.client as { transaction: (...args: unknown[]) => unknown };
+  client.transaction = function transaction(this: unknown, ...args: unknown[]) {
+    return new (ImmediateTransaction as any)(this, ...args);
+  };
+}
+
 export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {}): Knex {
   if (dialectOf(databaseUrl) === 'sqlite') {
     const filename = sqliteFilename(databaseUrl);
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
-    return knexFactory({
+    const db = knexFactory({
       client: 'sqlite3',
       connection: { filename },
       useNullAsDefault: true,
@@ -57,6 +78,8 @@ export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {})
         },
       },
     });
+    beginImmediately(db);
+    return db;
   }
   setPgTypeParsers();
   return knexFactory({
