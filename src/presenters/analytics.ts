@@ -22,5 +22,6 @@ export function presentAnalytics(a: MentorAnalytics): Schema<'Analytics'> {
     repeat_learners: a.repeatLearners,
     earnings_by_month: presentMonthly(a.earningsByMonth),
     upcoming_sessions: a.upcomingSessions.map(presentSession),
+    upcoming_count: a.upcomingCount,
   };
 }

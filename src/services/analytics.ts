@@ -63,6 +63,7 @@ export interface MentorAnalytics extends AnalyticsRange {
   repeatLearners: number;
   earningsByMonth: MonthlyFigure[];
   upcomingSessions: SessionView[];
+  upcomingCount: number;
 }
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whole);
@@ -97,7 +98,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
 
   const months = monthKeysBetween(monthKey(range.from, mentor.timezone), monthKey(new Date(range.to.getTime() - 1), mentor.timezone));
 
-  const [sessionRows, bookingRows, learners, ratingRows, answered, earningsByMonth, upcoming] = await Promise.all([
+  const [sessionRows, bookingRows, learners, ratingRows, answered, earningsByMonth, upcoming, upcomingTotal] = await Promise.all([
     inRange(db('sessions as s')).groupBy('s.status').select('s.status as key').count({ n: '*' }),
     bookingsInRange()
       .groupBy('b.status', 's.status')
@@ -116,6 +117,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
       .select('status', 'created_at', 'responded_at'),
     monthlyEarnings(db, mentor.id, mentor.timezone, months, range, mentor.currency),
     upcomingSessions(db, mentor.id, now, window),
+    notYetOver(db('sessions'), mentor.id, now).count({ n: '*' }).first(),
   ]);
 
   const sessionsByStatus = countsOf(SESSION_STATUSES, sessionRows as Array<{ key: string; n: number }>);
@@ -157,7 +159,18 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
     medianResponseTimeSeconds: median(responseSeconds),
     earningsByMonth,
     upcomingSessions: upcoming,
+    upcomingCount: Number((upcomingTotal as { n?: number | string } | undefined)?.n ?? 0),
   };
+}
+
+/** The mentor's scheduled sessions that are not over yet. */
+function notYetOver<Q extends Knex.QueryBuilder | ReturnType<typeof Session.query>>(q: Q, mentorId: number, now: Date): Q {
+  return q
+    .where({ mentor_id: mentorId, status: 'scheduled' })
+    .where('end_time', '>', now.toISOString())
+    // Implied by the end (a session lasts at most a day), and it lets the (mentor, status, start)
+    // index bound the search instead of the planner picking the platform-wide (status, end) one.
+    .where('start_time', '>', new Date(now.getTime() - MAX_DURATION_MS).toISOString()) as Q;
 }
 
 /**
@@ -165,12 +178,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
  * has not been started is still the mentor's next thing to do), soonest first.
  */
 async function upcomingSessions(db: Db, mentorId: number, now: Date, window: RoomWindowSettings): Promise<SessionView[]> {
-  const sessions = await Session.query(db)
-    .where({ mentor_id: mentorId, status: 'scheduled' })
-    .where('end_time', '>', now.toISOString())
-    // Implied by the end (a session lasts at most a day), and it lets the (mentor, status, start)
-    // index bound the search instead of the planner picking the platform-wide (status, end) one.
-    .where('start_time', '>', new Date(now.getTime() - MAX_DURATION_MS).toISOString())
+  const sessions = await notYetOver(Session.query(db), mentorId, now)
     .orderBy([{ column: 'start_time' }, { column: 'id' }])
     .limit(UPCOMING_LIMIT);
   return loadSessionViews(db, window, sessions);

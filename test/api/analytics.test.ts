@@ -177,6 +177,21 @@ describe('analytics', () => {
     expect(res.body.upcoming_sessions[0]).to.include({ mentor: mentor.id, status: 'scheduled' });
     expect(res.body.total_sessions).to.equal(0);
     expect(res.body.earnings_by_month).to.have.length(1);
+    expect(res.body.upcoming_count).to.equal(6);
+  });
+
+  it('counts upcoming scheduled sessions even though the default range ends now', async () => {
+    const mentor = await buildMentor(server.db);
+    const now = Date.now();
+    await buildSession(server.db, { mentor_id: mentor.id, start_time: new Date(now + 3 * DAY) });
+    await buildSession(server.db, { mentor_id: mentor.id, start_time: new Date(now + 10 * DAY) });
+    await buildSession(server.db, { mentor_id: mentor.id, status: 'completed', start_time: new Date(now - 3 * DAY) });
+    const res = await get(mentor);
+    expect(res.status).to.equal(200);
+    // The range is about sessions that started; the scheduled ones ahead are counted apart.
+    expect(res.body.sessions_by_status).to.include({ scheduled: 0, completed: 1 });
+    expect(res.body.upcoming_count).to.equal(2);
+    expect(res.body.upcoming_sessions).to.have.length(2);
   });
 
   it('groups earnings by month in the mentor timezone', async () => {

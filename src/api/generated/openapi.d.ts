@@ -608,7 +608,7 @@ export interface paths {
         };
         /**
          * Get the caller's performance metrics
-         * @description Mentors only (403 for learners). Metrics over sessions starting in [`from`, `to`) (default: the last 12 months up to now; `from` must be before `to` and at most ten years earlier, 400 naming `from` otherwise). Requests count when they were created in the range. Rates are fractions between 0 and 1 and are null when their denominator is zero. `upcoming_sessions` lists the next five scheduled sessions regardless of the range.
+         * @description Mentors only (403 for learners). Metrics over sessions starting in [`from`, `to`) (default: the last 12 months up to now; `from` must be before `to` and at most ten years earlier, 400 naming `from` otherwise). Requests count when they were created in the range. Rates are fractions between 0 and 1 and are null when their denominator is zero. `upcoming_sessions` lists the next five scheduled sessions regardless of the range, and `upcoming_count` counts all of them: with the default range (ending now), `sessions_by_status.scheduled` only counts scheduled sessions whose start has passed.
          */
         get: operations["getAnalytics"];
         put?: never;
@@ -2335,6 +2335,7 @@ export interface components {
             to: string;
             /** @description Distinct learners with a non-cancelled booking. */
             students: number;
+            /** @description Sessions starting in the range, by status (scheduled sessions after `to` are not counted here: see `upcoming_count`). */
             sessions_by_status: components["schemas"]["SessionStatusCounts"];
             total_sessions: number;
             average_rating: number | null;
@@ -2354,6 +2355,8 @@ export interface components {
             earnings_by_month: components["schemas"]["MonthlyEarnings"][];
             /** @description The next five scheduled sessions. */
             upcoming_sessions: components["schemas"]["Session"][];
+            /** @description All the mentor's scheduled sessions not yet over, whatever the range (the ones `upcoming_sessions` starts listing). */
+            upcoming_count: number;
         };
         Notification: {
             id: number;

@@ -40,6 +40,7 @@ export class LocalMedia {
   #audioEnabled = true;
   #videoEnabled = true;
   #stopped = false;
+  #starting = false;
 
   constructor(private readonly onChange: () => void) {}
 
@@ -58,6 +59,11 @@ export class LocalMedia {
   /** The video being sent: the screen while sharing, else the camera. */
   get videoTrack(): MediaStreamTrack | null {
     return this.#screen ?? this.#camera;
+  }
+
+  /** True while start() is still asking for the camera and microphone. */
+  get starting(): boolean {
+    return this.#starting;
   }
 
   get hasCamera(): boolean {
@@ -95,6 +101,15 @@ export class LocalMedia {
   async start(): Promise<string | null> {
     const devices = mediaDevices();
     if (!devices?.getUserMedia) return 'This browser cannot use a camera or microphone here (a secure https page is needed).';
+    this.#starting = true;
+    try {
+      return await this.#open(devices);
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  async #open(devices: MediaDevices): Promise<string | null> {
     try {
       this.#adopt(await devices.getUserMedia({ audio: true, video: true }));
       return null;

@@ -465,7 +465,10 @@ export class SessionRoom extends WidgetElement {
     const media = new LocalMedia(() => this.#onMediaChange());
     this.#media = media;
     const problem = await media.start();
-    if (this.#media === media) void this.#renderDevices(problem);
+    if (this.#media !== media) return;
+    // A failure adopts no track, so nothing else redraws the tile that said "Starting camera…".
+    this.#renderLocal();
+    void this.#renderDevices(problem);
   }
 
   #onMediaChange(): void {
@@ -773,7 +776,8 @@ export class SessionRoom extends WidgetElement {
     const current = tile.video.srcObject instanceof MediaStream ? tile.video.srcObject.getVideoTracks()[0] : undefined;
     const stream = track && current === track ? (tile.video.srcObject as MediaStream) : track ? new MediaStream([track]) : null;
     let overlay: string | null = null;
-    if (!media || (!media.hasCamera && !media.sharing)) overlay = media ? 'No camera' : 'Starting camera…';
+    if (!media || media.starting) overlay = 'Starting camera…';
+    else if (!media.hasCamera && !media.sharing) overlay = 'No camera';
     else if (!media.videoEnabled && !media.sharing) overlay = 'Camera off';
     tile.show({ name: 'You', stream, overlay, muted: media ? !media.audioEnabled || !media.hasMicrophone : false, sharing: media?.sharing ?? false });
   }

@@ -71,7 +71,9 @@ export class AnalyticsTab implements DashboardTab {
       h(
         'div',
         { class: 'grid grid-cols-1 gap-4 @min-[48rem]:grid-cols-2' },
-        barChart('Sessions by status', statuses),
+        // The range ends now, so its "scheduled" are sessions whose start has passed; the ones
+        // ahead are counted under Upcoming sessions.
+        barChart('Sessions started in this range, by status', statuses),
         barChart('Ratings', ratings),
       ),
       barChart(
@@ -81,7 +83,7 @@ export class AnalyticsTab implements DashboardTab {
       h(
         'section',
         { 'aria-label': 'Upcoming sessions' },
-        h('h3', { class: 'mb-2 text-base font-semibold' }, 'Upcoming sessions'),
+        h('h3', { class: 'mb-2 text-base font-semibold', 'data-metric': 'upcoming_count' }, `Upcoming sessions (${a.upcoming_count} scheduled)`),
         a.upcoming_sessions.length
           ? h(
               'ul',
