@@ -88,44 +88,57 @@ function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
     // write stream is ours, so the cleanup can wait until it is closed: removing a file whose
     // stream is still opening would let it reappear afterwards.
     parsers.push(async function parseMultipart(ctx, next) {
-      const streams: Array<{ filepath: string; stream: WriteStream }> = [];
-      const parse = koaBody({
-        json: false,
-        multipart: true,
-        urlencoded: false,
-        text: false,
-        parsedMethods: ['POST', 'PUT', 'PATCH'] as never,
-        formidable: {
-          maxFileSize: deps.config.uploadMaxBytes,
-          maxTotalFileSize: deps.config.uploadMaxBytes,
-          maxFiles: 1,
-          maxFields: 50,
-          maxFieldsSize: deps.config.bodyLimitBytes,
-          // An empty file is the handler's to refuse: it can name the field, formidable cannot.
-          allowEmptyFiles: true,
-          minFileSize: 0,
-          uploadDir: os.tmpdir(),
-          keepExtensions: false,
-          fileWriteStreamHandler: ((file: { filepath: string }) => {
-            const stream = createWriteStream(file.filepath);
-            streams.push({ filepath: file.filepath, stream });
-            return stream;
-          }) as never,
-        },
-      }) as unknown as Middleware<AppState>;
+      // A caller with an upload still in flight (or anyone, while the picture queue is full) is
+      // refused before the body is read: no parse, no temporary file for an upload that would be
+      // refused anyway.
+      const owner = ctx.state.user?.id;
+      const release = owner !== undefined && ctx.is('multipart') ? deps.imageJobs.admit(owner) : () => {};
       try {
-        try {
-          await parse(ctx, async () => {});
-        } catch (err) {
-          throw multipartError(err, deps.config.uploadMaxBytes);
-        }
-        await next();
+        await parseAndHandle(ctx, next);
       } finally {
-        await Promise.all(streams.map(({ filepath, stream }) => removeWhenClosed(filepath, stream)));
+        release();
       }
     });
   }
   return parsers;
+
+  async function parseAndHandle(ctx: Parameters<Middleware<AppState>>[0], next: () => Promise<unknown>) {
+    const streams: Array<{ filepath: string; stream: WriteStream }> = [];
+    const parse = koaBody({
+      json: false,
+      multipart: true,
+      urlencoded: false,
+      text: false,
+      parsedMethods: ['POST', 'PUT', 'PATCH'] as never,
+      formidable: {
+        maxFileSize: deps.config.uploadMaxBytes,
+        maxTotalFileSize: deps.config.uploadMaxBytes,
+        maxFiles: 1,
+        maxFields: 50,
+        maxFieldsSize: deps.config.bodyLimitBytes,
+        // An empty file is the handler's to refuse: it can name the field, formidable cannot.
+        allowEmptyFiles: true,
+        minFileSize: 0,
+        uploadDir: os.tmpdir(),
+        keepExtensions: false,
+        fileWriteStreamHandler: ((file: { filepath: string }) => {
+          const stream = createWriteStream(file.filepath);
+          streams.push({ filepath: file.filepath, stream });
+          return stream;
+        }) as never,
+      },
+    }) as unknown as Middleware<AppState>;
+    try {
+      try {
+        await parse(ctx, async () => {});
+      } catch (err) {
+        throw multipartError(err, deps.config.uploadMaxBytes);
+      }
+      await next();
+    } finally {
+      await Promise.all(streams.map(({ filepath, stream }) => removeWhenClosed(filepath, stream)));
+    }
+  }
 }
 
 async function removeWhenClosed(filepath: string, stream: WriteStream): Promise<void> {

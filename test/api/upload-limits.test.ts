@@ -5,6 +5,7 @@
  * The effect on other users' latency is measured in bench/upload-starvation.ts.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -97,6 +98,44 @@ describe('upload limits', function () {
       const name = path.basename(res.body.avatar);
       expect(avatars.includes(name)).to.equal(`avatars/${name}` === stored);
     }
+  });
+
+  it('refuses a second upload of the same user with 429 before reading its body', async () => {
+    const user = await buildLearner(server.db);
+    const jobs = server.bundle.deps.imageJobs;
+    const boundary = 'md-boundary';
+    // Starts a multipart PATCH whose body never finishes: only the first part's head is sent.
+    const start = () => {
+      const req = http.request(new URL('/api/profile/', server.url), {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${tokenFor(server, user)}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(1024 * 1024),
+        },
+      });
+      req.on('error', () => {});
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="picture"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`);
+      const answer = new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
+      return { req, answer };
+    };
+    const first = start();
+    try {
+      while (jobs.admitted(user.id) === 0) await new Promise((resolve) => setImmediate(resolve));
+      const second = start();
+      // Answered although most of its body was never sent: the server did not wait to read it.
+      const res = await second.answer;
+      second.req.destroy();
+      expect(res.statusCode).to.equal(429);
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(Number(res.headers['retry-after'])).to.be.at.least(1);
+      res.resume();
+    } finally {
+      first.req.destroy();
+    }
+    // The unfinished first upload is let go once its connection closes; the next one is accepted.
+    while (jobs.admitted(user.id) > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await upload(user, large)).status).to.equal(200);
   });
 
   it('uploads by many users at once never run more than IMAGE_CONCURRENCY image jobs', async () => {

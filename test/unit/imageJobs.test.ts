@@ -85,6 +85,38 @@ describe('ImageJobs', () => {
     expect(await jobs.run(1, async () => 'again')).to.equal('again');
   });
 
+  it('admits an upload before its body is read only within the owner and queue bounds', async () => {
+    const jobs = new ImageJobs({ concurrency: 1, perOwner: 1, queueMax: 1 });
+    const release = jobs.admit(7);
+    expect(jobs.admitted(7)).to.equal(1);
+    const mine = (() => {
+      try {
+        jobs.admit(7);
+      } catch (err) {
+        return err as { status: number };
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(mine.status).to.equal(429);
+    const other = jobs.admit(8); // another owner is admitted
+    release();
+    release(); // a second call changes nothing
+    expect(jobs.admitted(7)).to.equal(0);
+    other();
+    // With the queue full, nobody is admitted until a slot frees.
+    const h = harness(jobs);
+    const running = h.start(1, 1);
+    const waiting = h.start(2, 2);
+    await h.tick();
+    expect(() => jobs.admit(9)).to.throw().with.property('status', 429);
+    h.releases.shift()!();
+    await running;
+    await h.tick();
+    h.releases.shift()!();
+    await waiting;
+    jobs.admit(9)();
+  });
+
   it('0 switches the bounds off', async () => {
     const jobs = new ImageJobs({ concurrency: 0, perOwner: 0, queueMax: 0 });
     const h = harness(jobs);
