@@ -24,7 +24,7 @@ export class DirectoryView {
       'form',
       {
         role: 'search',
-        'aria-label': 'Search mentors',
+        'aria-label': 'Mentor search',
         class: 'flex flex-wrap items-end gap-2',
         onsubmit: (e: SubmitEvent) => {
           e.preventDefault();
