@@ -121,10 +121,18 @@ describe('browser: <mentor-booking> (learners book, request, cancel; live update
 
   it('requests a session with two preferred times, sent as UTC instants', async () => {
     const form = widget().getByRole('form', { name: 'Request a session' });
-    // Nothing filled in: the API's words beside the fields.
+    const errorOf = (name: string) => form.locator(`[data-field="${name}"] .field-error`);
+    // Nothing filled in: said in words beside the fields, before anything is sent.
     await form.getByRole('button', { name: 'Send request' }).click();
-    await form.locator('[data-field="topic"] .field-error').filter({ hasText: /\S/ }).waitFor();
-    expect(await form.locator('[data-field="topic"] .field-error').textContent()).not.to.match(/must match pattern|\^/);
+    await errorOf('topic').filter({ hasText: /\S/ }).waitFor();
+    expect(await errorOf('topic').textContent()).to.equal('Enter a topic.');
+    expect(await errorOf('preferred_times').textContent()).to.equal('Choose at least one preferred time.');
+    // A time in the past: the API's words, naming which time.
+    await form.getByLabel('Topic').fill('Too late');
+    await form.getByLabel('Preferred time 1', { exact: true }).fill(localInput(inDays(-1)));
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await errorOf('preferred_times').filter({ hasText: /\S/ }).waitFor();
+    expect(await errorOf('preferred_times').textContent()).to.equal('Preferred time 1: must be in the future');
 
     await form.getByLabel('Topic').fill('Career change into compilers');
     await form.getByLabel('Preferred time 1', { exact: true }).fill(localInput(first));

@@ -103,6 +103,18 @@ export function clearErrors(form: HTMLElement): void {
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
+/** Shows `message` beside the field `name` (a check made before sending). */
+export function showFieldError(form: HTMLElement, name: string, message: string): void {
+  const container = form.querySelector<HTMLElement>(`[data-field="${name}"]`);
+  const line = container?.querySelector<HTMLElement>('.field-error');
+  if (!container || !line) return;
+  line.textContent = message;
+  line.hidden = false;
+  const control = container.querySelector<HTMLElement>('input, textarea');
+  control?.setAttribute('aria-invalid', 'true');
+  control?.focus();
+}
+
 /** Field errors beside their fields (`preferred_times.1` goes to `preferred_times`), the rest in words in `.form-error`. */
 export function showErrors(form: HTMLElement, error: unknown, fallback: string): void {
   clearErrors(form);
@@ -116,7 +128,11 @@ export function showErrors(form: HTMLElement, error: unknown, fallback: string):
       general.push(message);
       continue;
     }
-    line.textContent = line.textContent ? `${line.textContent} ${message}` : message;
+    // `preferred_times.1` → "Preferred time 2: must be in the future" (the container names its items).
+    const index = /\.(\d+)$/.exec(path)?.[1];
+    const item = container.dataset.itemLabel;
+    const text = index !== undefined && item ? `${item} ${Number(index) + 1}: ${message}` : message;
+    line.textContent = line.textContent ? `${line.textContent} ${text}` : text;
     line.hidden = false;
     const control = container.querySelector<HTMLElement>('input, textarea');
     control?.setAttribute('aria-invalid', 'true');

@@ -6,7 +6,7 @@ import { unwrap } from '../../shared/api.ts';
 import { h, uid } from '../../shared/dom.ts';
 import { fromLocalInput } from '../../shared/format.ts';
 import type { BookingContext } from '../context.ts';
-import { clearErrors, field, formError, input, showErrors, textarea } from '../ui.ts';
+import { clearErrors, field, formError, input, showErrors, showFieldError, textarea } from '../ui.ts';
 
 const MAX_TIMES = 5;
 
@@ -65,7 +65,7 @@ export function requestForm(ctx: BookingContext, mentorId: number): HTMLFormElem
     field('topic', 'Topic', topic),
     h(
       'fieldset',
-      { class: 'flex flex-col gap-2 min-w-0', 'data-field': 'preferred_times' },
+      { class: 'flex flex-col gap-2 min-w-0', 'data-field': 'preferred_times', 'data-item-label': 'Preferred time' },
       h('legend', { class: 'mb-1 text-sm font-medium' }, 'Preferred times'),
       h('p', { id: legendId, class: 'text-xs text-ink-muted' }, `One to five times, in your time zone (${viewerZone()}).`),
       times,
@@ -79,11 +79,15 @@ export function requestForm(ctx: BookingContext, mentorId: number): HTMLFormElem
 
   async function send(): Promise<void> {
     const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
-    submit.disabled = true;
     clearErrors(form);
+    const values = preferredTimes([...times.querySelectorAll('input')].map((i) => i.value));
+    // What needs no server to tell: said in words before sending.
+    if (!values.length) showFieldError(form, 'preferred_times', 'Choose at least one preferred time.');
+    if (!topic.value.trim()) showFieldError(form, 'topic', 'Enter a topic.');
+    if (!values.length || !topic.value.trim()) return;
+    submit.disabled = true;
     try {
-      const values = [...times.querySelectorAll('input')].map((i) => i.value);
-      const body = { mentor: mentorId, topic: topic.value, message: message.value, preferred_times: preferredTimes(values) };
+      const body = { mentor: mentorId, topic: topic.value, message: message.value, preferred_times: values };
       const sent = await unwrap(ctx.api.POST('/api/requests/', { body }));
       topic.value = '';
       message.value = '';
