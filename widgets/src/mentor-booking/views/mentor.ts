@@ -76,7 +76,7 @@ export class MentorView implements LiveView {
         this.#ctx.canBook ? unwrap(api.GET('/api/sessions/', { params: { query: { ...query, scope: 'booked', status: 'scheduled' } } })) : null,
       ]);
       const byId = new Map<number, Session>();
-      for (const s of [...open.results, ...(mine?.results ?? [])]) if (new Date(s.start_time).getTime() > Date.now()) byId.set(s.id, s);
+      for (const s of [...open.results, ...(mine?.results ?? [])]) if (s.status === 'scheduled' && new Date(s.start_time).getTime() > Date.now()) byId.set(s.id, s);
       const sessions = [...byId.values()].sort((a, b) => a.start_time.localeCompare(b.start_time) || a.id - b.id);
       for (const id of this.#rows.keys()) realtime.unsubscribe(`session_${id}`);
       this.#rows = new Map(sessions.map((s) => [s.id, this.#row(s)]));
