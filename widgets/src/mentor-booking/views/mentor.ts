@@ -81,7 +81,7 @@ export class MentorView implements LiveView {
       for (const id of this.#rows.keys()) realtime.unsubscribe(`session_${id}`);
       this.#rows = new Map(sessions.map((s) => [s.id, this.#row(s)]));
       for (const id of this.#rows.keys()) realtime.subscribe(`session_${id}`);
-      if (!sessions.length) return empty('No upcoming sessions with seats left. Request one below.');
+      if (!sessions.length) return empty(this.#ctx.canBook ? 'No upcoming sessions with seats left. Request one below.' : 'No upcoming sessions to show.');
       return h('ul', { class: 'flex flex-col gap-3', 'aria-label': 'Upcoming sessions' }, [...this.#rows.values()]);
     });
   }
