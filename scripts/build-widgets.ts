@@ -59,6 +59,7 @@ export const WIDGETS: readonly WidgetTarget[] = [
   { name: 'notification-bell', budgetKb: 15 },
   { name: 'mentor-dashboard', budgetKb: 60 },
   { name: 'session-room', budgetKb: 45, esbuild: simplePeerShims },
+  { name: 'mentor-booking', budgetKb: 25 },
 ];
 
 export interface BundleSize {

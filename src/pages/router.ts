@@ -1,6 +1,6 @@
 /**
  * Serves the built widgets (`/widgets/*.js`, from dist/widgets, built by `npm run build`) and the
- * host pages (`/login`, `/dashboard`, `/room/{id}`, `/embed-example`).
+ * host pages (`/login`, `/dashboard`, `/room/{id}`, `/mentors`, `/mentors/{id}`, `/embed-example`).
  *
  * Widgets are loaded by pages on other origins: the CORS header comes from the app-wide allowlist
  * middleware (CORS_ORIGINS), `*` for other origins (a refused page still gets the widget, which
@@ -41,6 +41,7 @@ const PAGES: Page[] = [
   { match: /^\/dashboard$/, file: 'dashboard.html' },
   { match: /^\/embed-example$/, file: 'embed-example.html' },
   { match: /^\/room\/\d+$/, file: 'room.html' },
+  { match: /^\/mentors(\/\d+)?$/, file: 'mentors.html' },
 ];
 
 const escapeHtml = (text: string) =>

@@ -24,6 +24,13 @@ describe('widget bundles', () => {
   after(() => server.close());
 
   describe('npm run build', () => {
+    it('builds <mentor-booking> within its 25 KiB gzip budget', () => {
+      expect(WIDGETS.find((w) => w.name === 'mentor-booking')?.budgetKb).to.equal(25);
+      const sizes = report.widgets['mentor-booking']!;
+      expect(sizes.esm.gzip).to.be.at.most(25 * 1024);
+      expect(sizes.iife.gzip).to.be.at.most(25 * 1024);
+    });
+
     it('records the gzip size of every bundle, each within its budget', () => {
       expect(Object.keys(report.widgets).sort()).to.deep.equal(WIDGETS.map((w) => w.name).sort());
       for (const widget of WIDGETS) {
@@ -72,7 +79,7 @@ describe('widget bundles', () => {
   });
 
   describe('GET /widgets/*', () => {
-    for (const file of ['notification-bell.js', 'notification-bell.iife.js', 'mentor-dashboard.js', 'mentor-dashboard.iife.js']) {
+    for (const file of ['notification-bell.js', 'notification-bell.iife.js', 'mentor-dashboard.js', 'mentor-dashboard.iife.js', 'mentor-booking.js', 'mentor-booking.iife.js']) {
       it(`serves ${file} to an allowlisted origin, cacheable and loadable cross-origin`, async () => {
         const res = await fetch(`${server.url}/widgets/${file}`, { headers: { Origin: ALLOWED } });
         expect(res.status).to.equal(200);
@@ -108,7 +115,7 @@ describe('widget bundles', () => {
   });
 
   describe('host pages', () => {
-    for (const page of ['/login', '/dashboard', '/embed-example']) {
+    for (const page of ['/login', '/dashboard', '/mentors', '/mentors/1', '/embed-example']) {
       it(`${page} is HTML without inline scripts, under a script-src 'self' policy`, async () => {
         const res = await fetch(`${server.url}${page}`);
         expect(res.status).to.equal(200);

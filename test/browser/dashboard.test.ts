@@ -2,7 +2,7 @@
  * <mentor-dashboard> and <notification-bell> on the host pages, in Chromium: the metric cards,
  * the session form, live participant counts and unread badge, notification → tab navigation,
  * accepting a request, reconnect and catch-up, user text rendered as text, narrow and wide
- * layouts, accessibility (axe-core), learners, and embedding from another origin.
+ * layouts, accessibility (axe-core), learners' /dashboard, and embedding from another origin.
  */
 import http from 'node:http';
 import { expect } from 'chai';
@@ -383,13 +383,13 @@ describe('browser: dashboard and notification bell', function () {
     await mobile.close();
   });
 
-  it('tells a learner that the dashboard is for mentors', async () => {
+  it("shows a learner their bookings and requests on /dashboard instead of the mentor's dashboard", async () => {
     const other = await browser.newContext(DESKTOP);
     const learnerPage = await openPage(other);
     await signIn(learnerPage, server.url, learner.username, PASSWORD);
-    const message = learnerPage.locator('mentor-dashboard [part="message"]');
-    await message.waitFor();
-    expect(await message.textContent()).to.include('The mentor dashboard is for mentors').and.include(learner.username);
+    await learnerPage.locator('mentor-booking[view="mine"]').getByRole('heading', { name: 'My bookings', exact: true }).waitFor();
+    expect(await learnerPage.locator('mentor-dashboard').count()).to.equal(0);
+    expect(await learnerPage.locator('mentor-booking [part="message"]').count()).to.equal(0);
     await other.close();
   });
 

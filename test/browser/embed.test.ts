@@ -53,7 +53,7 @@ describe('browser: embedding from another origin', function () {
     await page.goto(allowedSite.origin);
     const snippets = page.locator('.snippet');
     const count = await snippets.count();
-    expect(count).to.equal(5);
+    expect(count).to.equal(6);
     const texts: string[] = [];
     for (let i = 0; i < count; i++) {
       const snippet = snippets.nth(i);

@@ -69,6 +69,8 @@ describe('browser: every served page stays on its own origin', function () {
     await signIn(page, server.url, mentor.username, PASSWORD);
     for (const [path, ready] of [
       ['/dashboard', () => page.locator('mentor-dashboard [data-session-id]').first().waitFor()],
+      ['/mentors', () => page.locator('mentor-booking [data-mentor-id]').first().waitFor()],
+      [`/mentors/${mentor.id}`, () => page.locator(`mentor-booking [data-session-id="${session.id}"]`).waitFor()],
       [`/room/${session.id}`, () => page.locator('session-room').getByRole('heading', { name: 'Who is ready' }).waitFor()],
     ] as Array<[string, () => Promise<unknown>]>) {
       const urls = await requestsOf(page, path, ready);
