@@ -32,6 +32,7 @@ const TARGET = 0.67;
 
 const BACKGROUND = { mentors: 2000, learners: 5000, sessions: 200_000, notifications: 1_000_000, requests: 40_000, payouts: 10_000, chat: 200_000 };
 const CLASSMATES = 20;
+const PEER_MENTORS = 19;
 const MY_SESSIONS = 200;
 
 const NOW = Date.now();
@@ -58,11 +59,16 @@ async function insertUsers(db: Knex, role: 'mentor' | 'learner', prefix: string,
   );
 }
 
-/** The mentor, the learner and 20 classmates, ids 1–22 in both databases, with all their rows. */
+/**
+ * The mentor, the learner and 20 classmates, ids 1–22 in both databases, with all their rows; and 19
+ * peer mentors without sessions (ids 23–41), so the small database's directory page lists 20 mentors
+ * too (the big one's lists the measured mentor and 19 background mentors with 100 sessions each).
+ */
 async function insertPeople(db: Knex): Promise<People> {
   await insertUsers(db, 'mentor', 'measured_mentor', 1);
   await insertUsers(db, 'learner', 'measured_learner', 1);
   await insertUsers(db, 'learner', 'classmate', CLASSMATES);
+  await insertUsers(db, 'mentor', 'peer_mentor', PEER_MENTORS);
   const id = async (username: string) => (await db('users').where({ username }).first('id')).id as number;
   const mentor = await id('measured_mentor1');
   const learner = await id('measured_learner1');
@@ -345,6 +351,8 @@ async function main(): Promise<void> {
     { who: 'mentor', path: '/api/profile/' },
     { who: 'mentor', path: `/api/mentors/${p.mentor}/` },
     { who: 'mentor', path: '/api/mentors/?page_size=20' },
+    // A page of one mentor: the page's content aside, what the platform's size costs.
+    { who: 'mentor', path: '/api/mentors/?page_size=1' },
     { who: 'learner', path: '/api/sessions/' },
     { who: 'learner', path: '/api/sessions/?scope=booked' },
     { who: 'learner', path: '/api/bookings/' },

@@ -3,16 +3,18 @@
  *
  *   1. Tailwind CSS v4 (@tailwindcss/cli), compiled per widget from that widget's sources only and
  *      fixed for shadow DOM (see `fixForShadowDom`);
- *   2. esbuild: for each widget one self-contained ES module (`<name>.js`) and one classic script
- *      (`<name>.iife.js`), the CSS inlined as text and adopted as one shared constructable
- *      stylesheet per bundle;
+ *   2. esbuild: for each widget an ES module (`<name>.js`) and a self-contained classic script
+ *      (`<name>.iife.js`), the CSS inlined as text and adopted as one constructable stylesheet per
+ *      widget; the ES modules are built together with code splitting, their common code in
+ *      `chunks/chunk-<hash>.js` (loaded once by a page with several widgets);
  *   3. the host pages' scripts (`pages/<page>.js`, from src/pages/scripts/*.ts) and stylesheet
  *      (`pages/pages.css`);
- *   4. gzip sizes → dist/widgets/sizes.json, printed and checked against each widget's budget
- *      (the run fails when one is exceeded);
+ *   4. gzip sizes → dist/widgets/sizes.json (an ES module counts with the chunks it imports),
+ *      printed and checked against each widget's budget (the run fails when one is exceeded);
  *   5. for every script and stylesheet: a copy under a content-hashed name (`<name>.<hash>.js`,
  *      served as immutable; manifest.json maps each stable name to it, and the pages reference the
- *      hashed URLs) and pre-compressed `.br` and `.gz` files beside both names.
+ *      hashed URLs; the chunks are hashed by esbuild already) and pre-compressed `.br` and `.gz`
+ *      files beside each.
  *
  * `--if-stale` (used by `npm start`) does nothing when sizes.json is newer than every source.
  * A widget is added by creating widgets/src/<name>/define.ts and one line in WIDGETS.
@@ -58,12 +60,18 @@ const simplePeerShims: WidgetTarget['esbuild'] = {
 export const WIDGETS: readonly WidgetTarget[] = [
   { name: 'notification-bell', budgetKb: 15 },
   { name: 'mentor-dashboard', budgetKb: 60 },
-  { name: 'session-room', budgetKb: 45, esbuild: simplePeerShims },
+  // 47: its ES module counts with the chunks it shares with the other widgets (≈ 1.4 KiB gzip more
+  // than as one file; the classic script is ≈ 45).
+  { name: 'session-room', budgetKb: 47, esbuild: simplePeerShims },
   { name: 'mentor-booking', budgetKb: 25 },
 ];
 
 export interface BundleSize {
+  /** The bundle's file, relative to dist/widgets. */
   file: string;
+  /** For an ES module: the shared chunks it imports (`chunks/chunk-<hash>.js`), counted in the sizes. */
+  chunks?: string[];
+  /** Bytes of the file and its chunks, and the sum of their gzip sizes: what a page fetches for it alone. */
   bytes: number;
   gzip: number;
 }
@@ -82,6 +90,8 @@ export interface SizesReport {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT_DIR = path.join(ROOT, 'dist', 'widgets');
 export const SIZES_FILE = path.join(OUT_DIR, 'sizes.json');
+/** The ES modules' shared chunks, content-hashed by esbuild (`chunks/chunk-<8 base32>.js`). */
+export const CHUNK_FILE = /^chunks\/chunk-[A-Z0-9]{8}\.js$/;
 /** Stable name (`notification-bell.js`, `pages/login.js`) → content-hashed name, for the pages. */
 export const MANIFEST_FILE = path.join(OUT_DIR, 'manifest.json');
 const WIDGET_SRC = path.join(ROOT, 'widgets', 'src');
@@ -142,49 +152,114 @@ async function compileWidgetCss(name: string): Promise<string> {
   return fixForShadowDom(fs.readFileSync(output, 'utf8'));
 }
 
-/** Resolves the widgets' `import css from '../styles.css'` to the compiled CSS, as a string. */
-function inlineCss(compiled: string): esbuild.Plugin {
-  const stylesheet = path.join(WIDGET_SRC, 'styles.css');
+/**
+ * Each bundle's entry, `widget-entry:<name>`: registers the widget's compiled CSS (as text, under
+ * its tag name) with widgets/src/shared/styles.ts, then imports widgets/src/<name>/define.ts. The
+ * registration module is imported first, so it runs before the element is defined and upgraded.
+ * Generated here so that widgets sharing one chunk of common code still each get their own CSS.
+ */
+function widgetEntries(cssByWidget: ReadonlyMap<string, string>): esbuild.Plugin {
+  const stylesModule = path.join(WIDGET_SRC, 'shared', 'styles.ts');
   return {
-    name: 'inline-widget-css',
+    name: 'widget-entries',
     setup(build) {
-      build.onLoad({ filter: /\.css$/ }, (args) => {
-        if (path.resolve(args.path) !== stylesheet) {
-          return { errors: [{ text: `only widgets/src/styles.css may be imported by a widget (got ${args.path})` }] };
+      build.onResolve({ filter: /^widget-(entry|styles|css):/ }, (args) => ({ path: args.path, namespace: 'widget' }));
+      build.onLoad({ filter: /.*/, namespace: 'widget' }, (args) => {
+        const [kind, name] = args.path.split(':') as [string, string];
+        if (!cssByWidget.has(name)) return { errors: [{ text: `unknown widget ${name}` }] };
+        const define = path.join(WIDGET_SRC, name, 'define.ts');
+        if (kind === 'widget-css') return { contents: cssByWidget.get(name)!, loader: 'text' };
+        if (kind === 'widget-styles') {
+          return {
+            contents: `import { registerStyles } from ${JSON.stringify(stylesModule)};\nimport css from "widget-css:${name}";\nregisterStyles("${name}", css);\n`,
+            loader: 'js',
+            resolveDir: ROOT,
+          };
         }
-        return { contents: compiled, loader: 'text' };
+        return { contents: `import "widget-styles:${name}";\nexport * from ${JSON.stringify(define)};\n`, loader: 'js', resolveDir: ROOT };
       });
+      build.onLoad({ filter: /\.css$/ }, (args) => ({ errors: [{ text: `a widget imports no CSS file (got ${args.path}); its stylesheet is compiled by this script` }] }));
     },
   };
 }
 
-function sizeOf(file: string): BundleSize {
-  const content = fs.readFileSync(file);
-  return { file: path.relative(OUT_DIR, file), bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
+/** Sizes of the files a browser fetches for one bundle: the file and the chunks it imports. */
+function sizeOf(file: string, chunks: string[] = []): BundleSize {
+  const files = [file, ...chunks];
+  const contents = files.map((f) => fs.readFileSync(path.join(OUT_DIR, f)));
+  return {
+    file,
+    ...(chunks.length ? { chunks } : {}),
+    bytes: contents.reduce((sum, c) => sum + c.length, 0),
+    gzip: contents.reduce((sum, c) => sum + gzipSync(c, { level: 9 }).length, 0),
+  };
 }
 
-async function buildWidget(widget: WidgetTarget): Promise<WidgetSizes> {
+/** The chunk files an ES module output imports, directly or through another chunk. */
+function importedChunks(metafile: esbuild.Metafile, output: string): string[] {
+  const seen = new Set<string>();
+  const visit = (out: string) => {
+    for (const imp of metafile.outputs[out]?.imports ?? []) {
+      if (imp.kind !== 'import-statement' || imp.external || seen.has(imp.path)) continue;
+      seen.add(imp.path);
+      visit(imp.path);
+    }
+  };
+  visit(output);
+  return [...seen].map((out) => path.relative(OUT_DIR, path.resolve(ROOT, out))).sort();
+}
+
+const entryExists = (widget: WidgetTarget) => {
   const entry = path.join(WIDGET_SRC, widget.name, 'define.ts');
   if (!fs.existsSync(entry)) throw new Error(`widget ${widget.name}: missing entry ${path.relative(ROOT, entry)}`);
-  const css = await compileWidgetCss(widget.name);
+};
+
+/**
+ * The ES modules of every widget, built together with code splitting: code they share (widgets/src/
+ * shared/, common dependencies) goes into `chunks/chunk-<hash>.js`, so a page with several widgets
+ * loads it once. The classic scripts (`<name>.iife.js`) stay self-contained, one build each.
+ */
+async function buildAllWidgets(widgets: readonly WidgetTarget[]): Promise<Record<string, WidgetSizes>> {
+  widgets.forEach(entryExists);
+  const cssByWidget = new Map(await Promise.all(widgets.map(async (w) => [w.name, await compileWidgetCss(w.name)] as const)));
   const common: esbuild.BuildOptions = {
-    entryPoints: [entry],
+    absWorkingDir: ROOT,
     bundle: true,
     minify: true,
     sourcemap: 'linked',
     target: TARGET,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [inlineCss(css)],
-    ...widget.esbuild,
+    plugins: [widgetEntries(cssByWidget)],
   };
-  const esmFile = path.join(OUT_DIR, `${widget.name}.js`);
-  const iifeFile = path.join(OUT_DIR, `${widget.name}.iife.js`);
-  await Promise.all([
-    esbuild.build({ ...common, format: 'esm', outfile: esmFile }),
-    esbuild.build({ ...common, format: 'iife', outfile: iifeFile }),
+  // One ESM build for all: each widget's extra options are scoped to its own dependencies (shims).
+  const merged: NonNullable<WidgetTarget['esbuild']> = { define: {}, inject: [], alias: {} };
+  for (const w of widgets) {
+    Object.assign(merged.define!, w.esbuild?.define);
+    merged.inject!.push(...(w.esbuild?.inject ?? []));
+    Object.assign(merged.alias!, w.esbuild?.alias);
+  }
+  const [esm] = await Promise.all([
+    esbuild.build({
+      ...common,
+      ...merged,
+      entryPoints: widgets.map((w) => ({ in: `widget-entry:${w.name}`, out: w.name })),
+      format: 'esm',
+      splitting: true,
+      outdir: OUT_DIR,
+      chunkNames: 'chunks/[name]-[hash]',
+      metafile: true,
+    }),
+    ...widgets.map((w) =>
+      esbuild.build({ ...common, ...w.esbuild, entryPoints: [`widget-entry:${w.name}`], format: 'iife', outfile: path.join(OUT_DIR, `${w.name}.iife.js`) }),
+    ),
   ]);
-  return { budget_gzip: widget.budgetKb * 1024, esm: sizeOf(esmFile), iife: sizeOf(iifeFile) };
+  const sizes: Record<string, WidgetSizes> = {};
+  for (const w of widgets) {
+    const output = path.relative(ROOT, path.join(OUT_DIR, `${w.name}.js`));
+    sizes[w.name] = { budget_gzip: w.budgetKb * 1024, esm: sizeOf(`${w.name}.js`, importedChunks(esm.metafile!, output)), iife: sizeOf(`${w.name}.iife.js`) };
+  }
+  return sizes;
 }
 
 /** Page scripts are the top-level files of src/pages/scripts/ (shared code lives in lib/). */
@@ -267,6 +342,10 @@ function precompress(file: string): void {
 function hashAndCompress(): Record<string, string> {
   const manifest: Record<string, string> = {};
   for (const file of filesUnder(OUT_DIR).filter((f) => /\.(js|css)$/.test(f))) {
+    if (CHUNK_FILE.test(path.relative(OUT_DIR, file))) {
+      precompress(file); // named by esbuild after its content already
+      continue;
+    }
     const hash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 10);
     const hashed = file.replace(/\.(js|css)$/, `.${hash}.$1`);
     fs.copyFileSync(file, hashed);
@@ -283,9 +362,7 @@ export async function buildWidgets(): Promise<SizesReport> {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
-  const widgets: Record<string, WidgetSizes> = {};
-  const built = await Promise.all(WIDGETS.map(async (w) => [w.name, await buildWidget(w)] as const));
-  for (const [name, sizes] of built) widgets[name] = sizes;
+  const widgets = await buildAllWidgets(WIDGETS);
   await buildPages();
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
   hashAndCompress();

@@ -24,8 +24,9 @@ export const WIDGETS_DIR = path.resolve(HERE, '..', '..', 'dist', 'widgets');
 const HTML_DIR = path.resolve(HERE, '..', '..', 'src', 'pages', 'html');
 
 /** Widget bundles, their source maps, page scripts and the pages' stylesheet; nothing else. */
-const WIDGET_FILE = /^(pages\/)?[a-z][a-z0-9-]*(\.iife)?(\.[0-9a-f]{10})?\.(js|js\.map|css|css\.map)$/;
-const HASHED_FILE = /\.[0-9a-f]{10}\.(js|css)$/;
+const WIDGET_FILE = /^((pages\/)?[a-z][a-z0-9-]*(\.iife)?(\.[0-9a-f]{10})?\.(js|js\.map|css|css\.map)|chunks\/chunk-[A-Z0-9]{8}\.js(\.map)?)$/;
+/** Ours (`<name>.<hash>.js`) and esbuild's shared chunks of the ES modules (`chunks/chunk-<HASH>.js`). */
+const HASHED_FILE = /(\.[0-9a-f]{10}\.(js|css)|^chunks\/chunk-[A-Z0-9]{8}\.js)$/;
 const WIDGET_MAX_AGE_MS = 5 * 60_000;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const MANIFEST_FILE = path.join(WIDGETS_DIR, 'manifest.json');

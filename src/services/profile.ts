@@ -215,33 +215,25 @@ export async function findActiveMentor(db: Knex | Knex.Transaction, id: number):
   return User.query(db).findById(id).where({ role: 'mentor', is_active: true });
 }
 
-/** Ratings and completed sessions for any number of mentors, in two queries. */
+/**
+ * Ratings and completed sessions for any number of mentors, in one primary-key read of their
+ * counters (table `mentor_stats`, kept by database triggers: migration 20261203010000_mentor_stats),
+ * so a directory page costs the same however many sessions its mentors have.
+ */
 export async function loadMentorViews(db: Knex, mentors: User[]): Promise<MentorView[]> {
   if (mentors.length === 0) return [];
-  const ids = mentors.map((m) => m.id);
-  const [ratings, completed] = await Promise.all([
-    db('feedback')
-      .join('sessions', 'sessions.id', 'feedback.session_id')
-      .whereIn('sessions.mentor_id', ids)
-      .groupBy('sessions.mentor_id')
-      .select('sessions.mentor_id as mentor_id')
-      .avg({ average: 'feedback.rating' })
-      .count({ n: '*' }),
-    db('sessions').whereIn('mentor_id', ids).where('status', 'completed').groupBy('mentor_id').select('mentor_id').count({ n: '*' }),
-  ]);
-  const ratingBy = new Map(
-    (ratings as Array<{ mentor_id: number; average: number | string; n: number | string }>).map((r) => [
-      Number(r.mentor_id),
-      { average: Number(r.average), count: Number(r.n) },
-    ]),
-  );
-  const completedBy = new Map((completed as Array<{ mentor_id: number; n: number | string }>).map((r) => [Number(r.mentor_id), Number(r.n)]));
+  const rows = (await db('mentor_stats')
+    .whereIn('mentor_id', mentors.map((m) => m.id))
+    .select('mentor_id', 'completed_sessions', 'rating_sum', 'rating_count')) as Array<Record<string, number | string>>;
+  const statsBy = new Map(rows.map((r) => [Number(r.mentor_id), r]));
   return mentors.map((mentor) => {
-    const rating = ratingBy.get(mentor.id);
+    const row = statsBy.get(mentor.id);
+    const count = Number(row?.rating_count ?? 0);
     const stats: MentorStats = {
-      averageRating: rating ? Math.round(rating.average * 100) / 100 : null,
-      feedbackCount: rating?.count ?? 0,
-      completedSessions: completedBy.get(mentor.id) ?? 0,
+      // The same double as AVG(rating): the exact quotient, rounded once.
+      averageRating: count > 0 ? Math.round((Number(row!.rating_sum) / count) * 100) / 100 : null,
+      feedbackCount: count,
+      completedSessions: Number(row?.completed_sessions ?? 0),
     };
     return { mentor, stats };
   });

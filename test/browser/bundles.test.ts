@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ensureWidgetsBuilt, fixForShadowDom, OUT_DIR, overBudget, SIZES_FILE, WIDGETS, type SizesReport } from '../../scripts/build-widgets.ts';
+import { CHUNK_FILE, ensureWidgetsBuilt, fixForShadowDom, OUT_DIR, overBudget, SIZES_FILE, WIDGETS, type SizesReport } from '../../scripts/build-widgets.ts';
+import type { Browser } from 'playwright-core';
+import { DESKTOP, launchBrowser, openPage } from '../helpers/browser.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 
 const ALLOWED = 'http://embedder.test:8080';
@@ -36,13 +38,28 @@ describe('widget bundles', () => {
       for (const widget of WIDGETS) {
         const sizes = report.widgets[widget.name]!;
         expect(sizes.budget_gzip).to.equal(widget.budgetKb * 1024);
+        expect(sizes.iife.chunks, 'a classic script is self-contained').to.equal(undefined);
         for (const bundle of [sizes.esm, sizes.iife]) {
-          const file = path.join(OUT_DIR, bundle.file);
-          expect(fs.statSync(file).size, bundle.file).to.equal(bundle.bytes);
+          // An ES module counts with the shared chunks it imports.
+          const files = [bundle.file, ...(bundle.chunks ?? [])].map((f) => path.join(OUT_DIR, f));
+          expect(files.reduce((sum, f) => sum + fs.statSync(f).size, 0), bundle.file).to.equal(bundle.bytes);
           expect(bundle.gzip, `${bundle.file} gzip`).to.be.above(0).and.at.most(sizes.budget_gzip);
         }
       }
       expect(overBudget(report)).to.deep.equal([]);
+    });
+
+    it('puts the code the ES modules share into hashed chunks that every widget imports, not into each', () => {
+      const chunksOf = WIDGETS.map((w) => report.widgets[w.name]!.esm.chunks ?? []);
+      const common = chunksOf.reduce((a, b) => a.filter((c) => b.includes(c)));
+      expect(common, 'a chunk imported by every widget').to.have.length.of.at.least(1);
+      for (const chunk of chunksOf.flat()) expect(chunk).to.match(CHUNK_FILE);
+      for (const widget of WIDGETS) {
+        const entry = fs.readFileSync(path.join(OUT_DIR, `${widget.name}.js`), 'utf8');
+        for (const chunk of common) expect(entry, widget.name).to.include(`from"./${chunk}"`);
+        // The base element lives in the common chunk only.
+        expect(entry, widget.name).not.to.include('adoptedStyleSheets');
+      }
     });
 
     it('names a bundle over budget', () => {
@@ -52,9 +69,8 @@ describe('widget bundles', () => {
       expect(overBudget(over)[0]).to.match(/^notification-bell\.js \(/);
     });
 
-    it('inlines one stylesheet per bundle with the @property initial values made unconditional', () => {
+    it('inlines one stylesheet per widget with the @property initial values made unconditional', () => {
       const bundle = fs.readFileSync(path.join(OUT_DIR, 'mentor-dashboard.js'), 'utf8');
-      expect(bundle).to.include('adoptedStyleSheets');
       expect(bundle).to.include('--tw-border-style:solid');
       expect(bundle).not.to.match(/@property\s/);
       expect(bundle).not.to.include('@supports (((-webkit-hyphens');
@@ -98,6 +114,18 @@ describe('widget bundles', () => {
       });
     }
 
+    it('serves the shared chunks pre-compressed and immutable, loadable cross-origin', async () => {
+      for (const chunk of report.widgets['notification-bell']!.esm.chunks!) {
+        const res = await fetch(`${server.url}/widgets/${chunk}`, { headers: { Origin: 'https://elsewhere.test', 'Accept-Encoding': 'br' } });
+        expect(res.status, chunk).to.equal(200);
+        expect(res.headers.get('content-encoding')).to.equal('br');
+        expect(res.headers.get('content-type')).to.match(/^text\/javascript/);
+        expect(res.headers.get('cache-control')).to.equal('public, max-age=31536000, immutable');
+        expect(res.headers.get('access-control-allow-origin')).to.equal('*');
+        expect(await res.text()).to.equal(fs.readFileSync(path.join(OUT_DIR, chunk), 'utf8'));
+      }
+    });
+
     it('lets other origins load the public code too, so the widget can say that the API refuses them', async () => {
       const res = await fetch(`${server.url}/widgets/notification-bell.js`, { headers: { Origin: 'https://elsewhere.test' } });
       expect(res.status).to.equal(200);
@@ -111,6 +139,54 @@ describe('widget bundles', () => {
         const res = await server.api.get(probe);
         expect(res.status, probe).to.equal(404);
       }
+    });
+  });
+
+  describe('a page with the three widgets as ES modules', () => {
+    let browser: Browser;
+    before(async function () {
+      browser = await launchBrowser(this);
+    });
+    after(() => browser?.close());
+
+    it('loads their shared chunk once, and each widget keeps its own stylesheet', async () => {
+      const context = await browser.newContext(DESKTOP);
+      const page = await openPage(context);
+      await page.route(`${server.url}/three-widgets`, (route) =>
+        route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body:
+            '<!doctype html><title>Three widgets</title>' +
+            WIDGETS.map((w) => `<script type="module" src="/widgets/${w.name}.js"></script>`).join('') +
+            '<notification-bell></notification-bell><mentor-dashboard></mentor-dashboard><session-room session-id="1"></session-room>',
+        }),
+      );
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+      await page.goto(`${server.url}/three-widgets`);
+      await page.waitForFunction(() => ['notification-bell', 'mentor-dashboard', 'session-room'].every((tag) => customElements.get(tag)));
+
+      const scripts = requested.filter((p) => p.startsWith('/widgets/'));
+      const chunks = scripts.filter((p) => p.startsWith('/widgets/chunks/'));
+      expect(chunks.length, 'shared chunks fetched').to.be.at.least(1);
+      expect(new Set(chunks).size, 'each chunk fetched once').to.equal(chunks.length);
+      expect(scripts.filter((p) => !chunks.includes(p)).sort()).to.deep.equal(WIDGETS.map((w) => `/widgets/${w.name}.js`).sort());
+
+      // One stylesheet per widget: the bell's `:host { display: inline-block }` stays the bell's.
+      const styles = await page.evaluate(() =>
+        ['notification-bell', 'mentor-dashboard', 'session-room'].map((tag) => {
+          const el = document.querySelector(tag)!;
+          return { sheets: el.shadowRoot!.adoptedStyleSheets.length, display: getComputedStyle(el).display };
+        }),
+      );
+      expect(styles.map((s) => s.sheets)).to.deep.equal([1, 1, 1]);
+      expect(styles[0]!.display).to.equal('inline-block');
+      expect(styles[1]!.display).to.not.equal('inline-block');
+      const distinct = await page.evaluate(
+        () => new Set(['notification-bell', 'mentor-dashboard', 'session-room'].map((tag) => document.querySelector(tag)!.shadowRoot!.adoptedStyleSheets[0])).size,
+      );
+      expect(distinct).to.equal(3);
+      await context.close();
     });
   });
 

@@ -144,6 +144,78 @@ function suite(name: string, open: () => Promise<{ db: Knex; done: () => Promise
       expect(await tables(db)).to.not.include('room_presence');
       await migrateLatest(db);
     });
+
+    it('mentor_stats: backfilled from the rows, kept by triggers through every write, and undone', async () => {
+      const MIGRATION = '20261203010000_mentor_stats';
+      await migrateLatest(db);
+      const config = migrationConfig();
+      await db.migrate.down({ ...config, name: MIGRATION });
+      expect(await tables(db)).to.not.include('mentor_stats');
+      const now = new Date().toISOString();
+      const later = new Date(Date.now() + 3600_000).toISOString();
+      const id = (row: unknown) => (typeof row === 'object' ? (row as { id: number }).id : (row as number));
+      const user = async (name: string, role: string) =>
+        id((await db('users').insert({ username: name, email: `${name}@x.io`, password_hash: 'x', role, created_at: now, updated_at: now }).returning('id'))[0]);
+      const [m1, m2, l1, l2] = [await user('sm1', 'mentor'), await user('sm2', 'mentor'), await user('sl1', 'learner'), await user('sl2', 'learner')];
+      const session = async (mentorId: number, status: string) =>
+        id((await db('sessions').insert({ mentor_id: mentorId, title: 't', start_time: now, duration: 60, end_time: later, status, capacity: 3, created_at: now, updated_at: now }).returning('id'))[0]);
+      const feedback = (sessionId: number, learnerId: number, rating: number) => db('feedback').insert({ session_id: sessionId, learner_id: learnerId, rating, created_at: now });
+      const s1 = await session(m1, 'completed');
+      const s2 = await session(m1, 'completed');
+      await session(m1, 'scheduled');
+      await feedback(s1, l1, 5);
+      await feedback(s1, l2, 4);
+      await feedback(s2, l1, 2);
+
+      /** The counters against the aggregates they replace, for every mentor. */
+      const check = async (step: string) => {
+        const stats = new Map(
+          ((await db('mentor_stats').select('*')) as Array<Record<string, number | string>>).map((r) => [Number(r.mentor_id), r]),
+        );
+        for (const mentorId of [m1, m2]) {
+          const completed = Number((await db('sessions').where({ mentor_id: mentorId, status: 'completed' }).count({ n: '*' }))[0]!.n);
+          const rated = (await db('feedback').join('sessions', 'sessions.id', 'feedback.session_id').where('sessions.mentor_id', mentorId)
+            .sum({ sum: 'feedback.rating' }).count({ n: '*' }))[0] as { sum: number | string | null; n: number | string };
+          const row = stats.get(mentorId);
+          expect(
+            { completed: Number(row?.completed_sessions ?? 0), sum: Number(row?.rating_sum ?? 0), count: Number(row?.rating_count ?? 0) },
+            `${step}: mentor ${mentorId === m1 ? 'm1' : 'm2'}`,
+          ).to.deep.equal({ completed, sum: Number(rated.sum ?? 0), count: Number(rated.n) });
+        }
+      };
+
+      await db.migrate.up({ ...config, name: MIGRATION });
+      const m1Row = await db('mentor_stats').where({ mentor_id: m1 }).first();
+      expect([m1Row.completed_sessions, m1Row.rating_sum, m1Row.rating_count].map(Number)).to.deep.equal([2, 11, 3]);
+      await check('backfill');
+
+      const s3 = await session(m2, 'scheduled');
+      await check('a scheduled session');
+      await db('sessions').where({ id: s3 }).update({ status: 'completed' });
+      await check('completed');
+      await feedback(s3, l1, 3);
+      await check('feedback');
+      await db('feedback').where({ session_id: s3, learner_id: l1 }).update({ rating: 1 });
+      await check('rating changed');
+      await db('sessions').where({ id: s2 }).update({ status: 'cancelled' });
+      await check('a completed session cancelled');
+      await db('sessions').where({ id: s2 }).update({ mentor_id: m2 });
+      await check('a session moved to another mentor');
+      await db('feedback').where({ session_id: s1, learner_id: l2 }).delete();
+      await check('feedback deleted');
+      await db('sessions').where({ id: s1 }).delete();
+      await check('a session deleted with its feedback');
+      expect(Number((await db('mentor_stats').where({ mentor_id: m1 }).first()).rating_count)).to.equal(0);
+      await session(m1, 'completed');
+      await db('users').where({ id: m2 }).delete();
+      expect(await db('mentor_stats').where({ mentor_id: m2 }).first()).to.equal(undefined);
+      await check('a mentor deleted');
+
+      await db.migrate.down({ ...config, name: MIGRATION });
+      expect(await tables(db)).to.not.include('mentor_stats');
+      await migrateLatest(db);
+      await check('migrated up again');
+    });
   });
 }
 

@@ -14,6 +14,8 @@ import { ConditionalCache, createApi, unwrap } from '../../widgets/src/shared/ap
 import type { User } from '../../src/models/index.ts';
 import { buildMentor, buildNotification, tokenFor } from '../helpers/factories.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
+import { checkResponse } from '../helpers/contract.ts';
+import { loadSpec } from '../../src/openapi/spec.ts';
 
 interface RawAnswer {
   status: number;
@@ -95,6 +97,30 @@ describe('compression and conditional GETs', function () {
     const changed = await rawGet(url, { ...auth, 'If-None-Match': etag! });
     expect(changed.status).to.equal(200);
     expect(changed.headers.etag).to.not.equal(etag);
+  });
+
+  it('documents ETag, If-None-Match and 304 on the JSON GETs: the contract check accepts them there only', async () => {
+    const token = tokenFor(server, mentor);
+    for (const url of ['/api/notifications/', '/api/profile/', '/api/mentors/', `/api/mentors/${mentor.id}/`, '/healthz']) {
+      const first = await server.api.get(url, { token });
+      expect(first.status, url).to.equal(200);
+      const etag = first.headers.get('etag')!;
+      expect(etag, url).to.match(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]+"$/);
+      // checked against openapi.yaml by the client: 304 with no body is documented
+      const again = await server.api.get(url, { token, headers: { 'If-None-Match': etag } });
+      expect(again.status, url).to.equal(304);
+      expect(again.text, url).to.equal('');
+      expect(again.headers.get('etag'), url).to.equal(etag);
+    }
+    const spec = loadSpec();
+    const withEtag = [...spec.operations.values()].filter((op) => op.responses['304']);
+    expect(withEtag.length).to.be.greaterThan(20);
+    for (const op of withEtag) {
+      expect(op.method, op.operationId).to.equal('get');
+      expect(op.parameters.some((p) => p.in === 'header' && p.name === 'If-None-Match'), op.operationId).to.equal(true);
+    }
+    // Where it is not documented, a 304 is still a contract failure.
+    expect(() => checkResponse('POST', '/api/sessions/', { status: 304, contentType: '', body: undefined })).to.throw(/does not document/);
   });
 
   it('marks problem+json errors no-store, varying by Authorization', async () => {
