@@ -35,11 +35,24 @@ const loginPage = () => `<!doctype html><meta charset="utf-8"><title>Host sign-i
 <label>User <select name="user">${Object.keys(USERS).map((u) => `<option>${u}</option>`).join('')}</select></label>
 <button>Sign in</button></form>`;
 
-const appPage = (name, room) => `<!doctype html><meta charset="utf-8"><title>Host app</title>
+// The scope of the signed-in user's widgets outside a class: a mentor's dashboard, a learner's booking.
+const scopeOf = (name) => (USERS[name].role === 'learner' ? 'booking' : 'dashboard');
+
+// `room`: a class (`<session-room>`); else a mentor gets `<mentor-dashboard>`, a learner
+// `<mentor-booking>` (the directory, or one mentor's page for `mentor`, and their bookings).
+function mainWidget(name, room, mentor) {
+  if (room) return ['session-room', `<session-room api-base="${API}" session-id="${room}"></session-room>`];
+  if (scopeOf(name) === 'dashboard') return ['mentor-dashboard', `<mentor-dashboard api-base="${API}"></mentor-dashboard>`];
+  return ['mentor-booking', `<mentor-booking api-base="${API}"${mentor ? ` mentor-id="${mentor}"` : ''}></mentor-booking>`];
+}
+
+const appPage = (name, room, mentor) => {
+  const [tag, element] = mainWidget(name, room, mentor);
+  return `<!doctype html><meta charset="utf-8"><title>Host app</title>
 <script type="module" src="${API}/widgets/notification-bell.js"></script>
-<script type="module" src="${API}/widgets/${room ? 'session-room' : 'mentor-dashboard'}.js"></script>
+<script type="module" src="${API}/widgets/${tag}.js"></script>
 <header><b>Host app</b> — signed in as ${name} <notification-bell api-base="${API}"></notification-bell></header>
-${room ? `<session-room api-base="${API}" session-id="${room}"></session-room>` : `<mentor-dashboard api-base="${API}"></mentor-dashboard>`}
+${element}
 <script type="module">
   // Asks the host's own endpoint for a short-lived user token, reused until a minute before expiry.
   function tokenProvider(scope, session) {
@@ -54,16 +67,20 @@ ${room ? `<session-room api-base="${API}" session-id="${room}"></session-room>` 
     };
   }
   const room = ${JSON.stringify(room)};
-  document.querySelector('notification-bell').tokenProvider = tokenProvider('dashboard');
-  const main = document.querySelector(room ? 'session-room' : 'mentor-dashboard');
-  main.tokenProvider = room ? tokenProvider('room', room) : tokenProvider('dashboard');
-  // Links from the widgets stay in the host: a class opens here with a room token.
+  const scope = ${JSON.stringify(scopeOf(name))};
+  document.querySelector('notification-bell').tokenProvider = tokenProvider(scope);
+  document.querySelector('${tag}').tokenProvider = room ? tokenProvider('room', room) : tokenProvider(scope);
+  // Links from the widgets stay in the host: a class opens here with a room token, a mentor's
+  // page (from the learners' directory) with the same booking token.
   document.addEventListener('md-navigate', (event) => {
-    const match = /^\\/room\\/(\\d+)/.exec(new URL(event.detail.href, location.href).pathname);
+    const path = new URL(event.detail.href, location.href).pathname;
+    const toRoom = /^\\/room\\/(\\d+)/.exec(path);
+    const toMentor = /^\\/mentors\\/(\\d+)/.exec(path);
     event.preventDefault();
-    location.href = match ? '/?room=' + match[1] : '/';
+    location.href = toRoom ? '/?room=' + toRoom[1] : toMentor ? '/?mentor=' + toMentor[1] : '/';
   });
 </script>`;
+};
 
 http.createServer(async (req, res) => {
   try {
@@ -84,12 +101,14 @@ http.createServer(async (req, res) => {
     if (!name) return url.pathname === '/' ? send(res, 200, 'text/html', loginPage()) : send(res, 401, 'text/plain', 'Sign in first');
     if (url.pathname === '/widget-token') {
       // Mint a user token for the signed-in user only: the browser never sees the API key.
-      const scope = url.searchParams.get('scope') === 'room' ? 'room' : 'dashboard';
+      // The host decides the scope: a room token for a class, else what the user's page needs.
+      const scope = url.searchParams.get('scope') === 'room' ? 'room' : scopeOf(name);
       const session = scope === 'room' ? Number(url.searchParams.get('session')) : undefined;
       const token = await mentorApi('POST', `/api/platform/users/${encodeURIComponent(USERS[name].externalId)}/tokens/`, { scope, session, ttl: 600 });
       return send(res, 200, 'application/json', JSON.stringify(token), { 'Cache-Control': 'no-store' });
     }
-    if (url.pathname === '/') return send(res, 200, 'text/html', appPage(name, url.searchParams.get('room')?.replace(/\D/g, '') || null));
+    const id = (param) => url.searchParams.get(param)?.replace(/\D/g, '') || null;
+    if (url.pathname === '/') return send(res, 200, 'text/html', appPage(name, id('room'), id('mentor')));
     send(res, 404, 'text/plain', 'Not found');
   } catch (err) {
     console.error(err.message);

@@ -2,14 +2,14 @@
  * Who is calling, and whether their credential covers the operation.
  *
  * A principal is either a user (a password login's token, or a user token minted for a host
- * platform with the scope `full`, `dashboard` or `room`) or an API key (no user, a set of scopes).
+ * platform with the scope `full`, `dashboard`, `booking` or `room`) or an API key (no user, a set of scopes).
  * Operations list their `security` alternatives in openapi.yaml; `bearerAuth: []` is a full user
  * token, `bearerAuth: [X]` a credential holding scope X. The router checks them before the
  * handler runs (src/api/route.ts), so a handler only ever sees callers its operation admits.
  */
 import { ApiError } from '../errors.ts';
 import type { ApiKey, User } from '../models/index.ts';
-import type { UserTokenScope } from './tokens.ts';
+import { USER_TOKEN_SCOPES, type UserTokenScope } from './tokens.ts';
 
 export type Principal =
   | {
@@ -37,12 +37,10 @@ export function satisfies(principal: Principal, required: readonly string[]): bo
   return required.every((scope) => held.includes(scope));
 }
 
-const USER_TOKEN_SCOPES: readonly string[] = ['full', 'dashboard', 'room'];
-
 function describeAlternative(required: readonly string[]): string {
   if (required.length === 0) return 'a full user token';
   const names = required.map((s) => `\`${s}\``).join(' and ');
-  return required.every((s) => USER_TOKEN_SCOPES.includes(s)) ? `a ${names} user token` : `an API key with ${names}`;
+  return required.every((s) => (USER_TOKEN_SCOPES as readonly string[]).includes(s)) ? `a ${names} user token` : `an API key with ${names}`;
 }
 
 /** 403 naming what the operation accepts (RFC 6750 `insufficient_scope`). */

@@ -9,14 +9,22 @@
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import type { Schema } from '../api/types.ts';
 import type { Config } from '../config.ts';
 
 export const ALGORITHM = 'HS256' as const;
 export const ACCESS_TYP = 'at+jwt';
 export const REFRESH_TYP = 'refresh+jwt';
 
-/** What a user token may do; a token without `scope` (a password login) is `full`. */
-export type UserTokenScope = 'full' | 'dashboard' | 'room';
+/**
+ * What a user token may do (`UserTokenScope` in openapi.yaml, which the operations' `security`
+ * names); a token without `scope` (a password login) is `full`.
+ */
+export const USER_TOKEN_SCOPES = ['full', 'dashboard', 'booking', 'room'] as const;
+export type UserTokenScope = (typeof USER_TOKEN_SCOPES)[number];
+/** Fails to compile when the list and the spec's enum differ. */
+const sameAsSpec: [UserTokenScope] extends [Schema<'UserTokenScope'>] ? ([Schema<'UserTokenScope'>] extends [UserTokenScope] ? true : never) : never = true;
+void sameAsSpec;
 
 export interface AccessClaims {
   sub: string;
@@ -147,12 +155,10 @@ export function tokenHeaderType(token: string): string | undefined {
   }
 }
 
-const SCOPES: readonly string[] = ['full', 'dashboard', 'room'];
-
 /** A `scope` claim, when present, is one we issue, and a `room` token names its session. */
 export function validScopeClaims(claims: Partial<AccessClaims>): boolean {
   if (claims.scope === undefined) return claims.sid === undefined;
-  if (!SCOPES.includes(claims.scope)) return false;
+  if (!(USER_TOKEN_SCOPES as readonly string[]).includes(claims.scope)) return false;
   if (claims.scope === 'room') return Number.isSafeInteger(claims.sid) && (claims.sid as number) > 0;
   return claims.sid === undefined;
 }

@@ -6,8 +6,8 @@
  *   session_{session_id}     whoever may `read` the session
  *   room_{session_id}        whoever may `join_room` it, while it is scheduled or in progress
  *
- * A host platform's user token narrows this further (authorizeChannelScope): a `dashboard` token
- * joins no room, a `room` token nothing but its own session's two channels.
+ * A host platform's user token narrows this further (authorizeChannelScope): a `dashboard` or
+ * `booking` token joins no room, a `room` token nothing but its own session's two channels.
  */
 import type { Knex } from 'knex';
 import type { UserTokenScope } from '../auth/tokens.ts';
@@ -67,7 +67,9 @@ export function authorizeChannelScope(socket: { scope: UserTokenScope; roomSessi
   if (socket.scope === 'room' && (channel.kind === 'notifications' || channel.id !== socket.roomSession)) {
     throw new WsError('insufficient_scope', `This socket's token is for the room of session ${socket.roomSession} only.`, { channel: channel.name });
   }
-  if (socket.scope === 'dashboard' && channel.kind === 'room') {
-    throw new WsError('insufficient_scope', 'A dashboard token cannot join rooms; the room needs a room token.', { channel: channel.name });
+  // Rooms only for the full scope and a room token (its own, above): `dashboard`, `booking` and any
+  // scope added later join none.
+  if (channel.kind === 'room' && socket.scope !== 'full' && socket.scope !== 'room') {
+    throw new WsError('insufficient_scope', `A ${socket.scope} token cannot join rooms; the room needs a room token.`, { channel: channel.name });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * examples/host-app in Chromium: the host's own sign-in provisions its user through its API key,
- * and the page it serves shows that user's mentor dashboard, fed by short-lived `dashboard` tokens
- * from the host's endpoint. The browser never sees the API key.
+ * and the page it serves shows a mentor's dashboard fed by short-lived `dashboard` tokens, or a
+ * learner's `<mentor-booking>` fed by `booking` tokens, from the host's endpoint. The browser never
+ * sees the API key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -9,7 +10,7 @@ import readline from 'node:readline';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { User } from '../../src/models/index.ts';
+import { Booking, User } from '../../src/models/index.ts';
 import { createApiKey } from '../../src/services/apiKeys.ts';
 import { buildAdmin, buildSession } from '../helpers/factories.ts';
 import { DESKTOP, launchBrowser, openPage } from '../helpers/browser.ts';
@@ -93,5 +94,39 @@ describe('browser: the host-app example', function () {
     }
     expect(html.join('')).to.not.contain('mdk_');
     expect(page.problems()).to.deep.equal([]);
+  });
+
+  it('signs ada in as a learner: the directory, a mentor page in the host and a booking, with booking tokens only', async () => {
+    const grace = await server.api.put('/api/platform/users/ext-42/', { role: 'mentor', email: 'grace@host.example', first_name: 'Grace', last_name: 'Hopper' }, { token: key });
+    const session = await buildSession(server.db, { mentor_id: grace.body.id, title: 'Debugging clinic', capacity: 3 });
+    const learnerContext = await browser.newContext(DESKTOP);
+    try {
+      const page = await openPage(learnerContext);
+      const scopes: unknown[] = [];
+      page.on('response', async (response) => {
+        if (new URL(response.url()).pathname === '/widget-token') scopes.push((jwt.decode((await response.json()).access) as { scope: string }).scope);
+      });
+      await page.goto(hostUrl);
+      await page.getByLabel('User').selectOption('ada');
+      await Promise.all([page.waitForURL(`${hostUrl}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+      const ada = await User.query(server.db).where({ external_id: 'ext-43' }).first();
+      expect(ada).to.include({ role: 'learner', first_name: 'Ada' });
+
+      const widget = page.locator('mentor-booking');
+      await page.locator('notification-bell [part="badge"]').waitFor({ state: 'attached' });
+      // The directory's link to Grace stays in the host (md-navigate → /?mentor=<id>).
+      await Promise.all([page.waitForURL(`${hostUrl}/?mentor=${grace.body.id}`), widget.getByRole('link', { name: 'Grace Hopper' }).click()]);
+      const row = widget.locator(`[data-session-id="${session.id}"]`);
+      await row.getByRole('button', { name: 'Book' }).click();
+      await row.locator('[data-booked]').waitFor();
+      const booking = await Booking.query(server.db).where({ session_id: session.id, learner_id: ada!.id }).first();
+      expect(booking).to.include({ status: 'booked' });
+
+      expect(scopes.length).to.be.greaterThan(0);
+      expect(new Set(scopes)).to.deep.equal(new Set(['booking']));
+      expect(page.problems()).to.deep.equal([]);
+    } finally {
+      await learnerContext.close();
+    }
   });
 });

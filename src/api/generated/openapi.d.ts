@@ -1069,7 +1069,7 @@ export interface paths {
         put?: never;
         /**
          * Mint a short-lived user token for the browser
-         * @description An access token for the provisioned user, for the widgets' `tokenProvider`. `scope`: `dashboard` (what `<mentor-dashboard>` and `<notification-bell>` call), `room` (one session's room: `session` is required and must be a session the user may join) or `full` (everything the user could do after a password login). `ttl` is 60–3600 seconds (default 600). Outside its scope the token gets 403 `insufficient_scope`. There is no refresh token: the host asks for a new one. 409 `account_deactivated` for a deactivated account. Only for an API key with `platform:tokens`.
+         * @description An access token for the provisioned user, for the widgets' `tokenProvider`. `scope`: `dashboard` (what `<mentor-dashboard>` and `<notification-bell>` call), `booking` (what `<mentor-booking>` and `<notification-bell>` call for a learner), `room` (one session's room: `session` is required and must be a session the user may join) or `full` (everything the user could do after a password login). `ttl` is 60–3600 seconds (default 600). Outside its scope the token gets 403 `insufficient_scope`. There is no refresh token: the host asks for a new one. 409 `account_deactivated` for a deactivated account. Only for an API key with `platform:tokens`.
          */
         post: operations["createPlatformUserToken"];
         delete?: never;
@@ -1219,10 +1219,11 @@ export interface paths {
          *     `welcome`. Channels and every message are described by the AsyncAPI 3.0 document
          *     [/asyncapi.yaml](/asyncapi.yaml). A GET without `Upgrade: websocket` is answered 426.
          *
-         *     A host platform's user token keeps its scope on the socket: a `dashboard` token gets its
-         *     notifications and may follow `session_{id}` channels but joins no room; a `room` token
-         *     gets neither notifications nor any channel but its session's `session_{id}` and
-         *     `room_{id}` (others are refused with `insufficient_scope`). API keys cannot open a socket.
+         *     A host platform's user token keeps its scope on the socket: a `dashboard` or `booking`
+         *     token gets its notifications and may follow `session_{id}` channels but joins no room; a
+         *     `room` token gets neither notifications nor any channel but its session's `session_{id}`
+         *     and `room_{id}` (others are refused with `insufficient_scope`). API keys cannot open a
+         *     socket.
          */
         get: operations["openWebSocket"];
         put?: never;
@@ -2559,10 +2560,10 @@ export interface components {
          */
         ApiKeyScope: "platform:users" | "platform:tokens" | "webhooks" | "events" | "admin:read";
         /**
-         * @description What a user token may do: `dashboard` (the mentor dashboard and the notification bell), `room` (one session's room) or `full` (as a password login).
+         * @description What a user token may do: `dashboard` (the mentor dashboard and the notification bell), `booking` (a learner's `<mentor-booking>` and the notification bell: the mentor directory, booking, bookings, requests, profile and notifications), `room` (one session's room) or `full` (as a password login).
          * @enum {string}
          */
-        UserTokenScope: "dashboard" | "room" | "full";
+        UserTokenScope: "dashboard" | "booking" | "room" | "full";
         /**
          * @example {
          *       "name": "Acme LMS production",
@@ -2716,6 +2717,9 @@ export interface components {
          * @example {
          *       "scope": "dashboard",
          *       "ttl": 600
+         *     }
+         * @example {
+         *       "scope": "booking"
          *     }
          * @example {
          *       "scope": "room",
@@ -2883,7 +2887,7 @@ export interface components {
             type: "ack";
             ref: components["schemas"]["WsRef"];
         };
-        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `insufficient_scope`: the socket's user token does not cover this channel (a `room` token: only its session's `session_{id}` and `room_{id}`; a `dashboard` token: no rooms), or an `auth` token of another scope. `unavailable`: the shared backend is unreachable; retry. `peer_busy`: the addressed peer cannot take more signals now (it is not reading fast enough, or all its peers together exceed its signal byte rate); your signals to it are dropped meanwhile. Signals also have a byte rate per sender, answered with `rate_limited` (continuing closes the socket with 1008). `internal_error`. */
+        /** @description A client message was refused; nothing is dropped silently. `invalid_message`: not JSON, unknown `type`, or fails its schema (`errors` names the fields). `rate_limited`: too many messages (continuing closes the socket with 1008). `not_found`: the channel's record does not exist or is not visible to you. `forbidden`: visible but not yours to join. `room_not_open`: the session is not scheduled or in progress. `room_window_not_open`: the room opens READY_LEAD_MINUTES before the start (the message says when). `room_window_closed`: a scheduled session's room closed ROOM_GRACE_MINUTES after its end (a session in progress keeps it open until completed). `not_subscribed`: the channel was not joined. `unknown_peer`: `to` is not in the room. `auth_failed`: the `auth` token is invalid, expired or another user's. `too_many_subscriptions`: 100 per socket. `insufficient_scope`: the socket's user token does not cover this channel (a `room` token: only its session's `session_{id}` and `room_{id}`; a `dashboard` or `booking` token: no rooms), or an `auth` token of another scope. `unavailable`: the shared backend is unreachable; retry. `peer_busy`: the addressed peer cannot take more signals now (it is not reading fast enough, or all its peers together exceed its signal byte rate); your signals to it are dropped meanwhile. Signals also have a byte rate per sender, answered with `rate_limited` (continuing closes the socket with 1008). `internal_error`. */
         WsError: {
             /** @constant */
             type: "error";
