@@ -12,7 +12,8 @@
  * logout: the revocation then holds on the process that made it (and the refresh family is revoked
  * in the database either way).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadRedis } from '../lib/ioredis.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
@@ -84,6 +85,7 @@ class SharedRevocationList extends RevocationList {
     const options = { maxRetriesPerRequest: 1, retryStrategy: (attempt: number) => Math.min(attempt * 200, 5000) };
     // No offline queue: while Redis is away a logout fails over to this process at once instead
     // of waiting for a reconnection.
+    const Redis = loadRedis();
     this.#commands = new Redis(url, { ...options, enableOfflineQueue: false, connectionName: 'md-auth-revocations' });
     this.#subscriber = new Redis(url, { ...options, connectionName: 'md-auth-revocations-sub' });
     this.#commands.on('error', (err) => this.#warn(err));

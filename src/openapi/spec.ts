@@ -3,6 +3,7 @@
  * (`validators.ts`), the router (`src/api/route.ts`) and the test contract checker all read the
  * contract from here, so there is exactly one copy of it in memory.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +107,10 @@ function compilePath(specPath: string): { routerPath: string; pathRegex: RegExp 
 }
 
 export function parseSpec(text: string): LoadedSpec {
-  const document = YAML.parse(text) as OpenApiDocument;
+  return specFromDocument(YAML.parse(text) as OpenApiDocument, text);
+}
+
+function specFromDocument(document: OpenApiDocument, text: string): LoadedSpec {
   const operations = new Map<string, Operation>();
   const globalSecurity = document.security ?? [];
   for (const [specPath, item] of Object.entries(document.paths ?? {})) {
@@ -145,8 +149,25 @@ export function parseSpec(text: string): LoadedSpec {
 let cached: LoadedSpec | undefined;
 
 /** The project's contract, parsed once per process. */
+/**
+ * The spec as JSON, written beside the compiled server by `npm run build` (scripts/build-server.ts)
+ * with the SHA-256 of the YAML it came from. Parsing the YAML takes most of a second of CPU at
+ * start-up; the JSON a few milliseconds. It is used only while the YAML is unchanged.
+ */
+export const SPEC_JSON_PATH = path.join(path.dirname(SPEC_PATH), 'dist', 'server', 'openapi.json');
+
+export const specDigest = (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
+
 export function loadSpec(): LoadedSpec {
-  cached ??= parseSpec(fs.readFileSync(SPEC_PATH, 'utf8'));
+  if (cached) return cached;
+  const text = fs.readFileSync(SPEC_PATH, 'utf8');
+  let compiled: { sha256?: string; document?: OpenApiDocument } | undefined;
+  try {
+    compiled = JSON.parse(fs.readFileSync(SPEC_JSON_PATH, 'utf8'));
+  } catch {
+    compiled = undefined; // not built, or unreadable: the YAML is the source anyway
+  }
+  cached = compiled?.document && compiled.sha256 === specDigest(text) ? specFromDocument(compiled.document, text) : parseSpec(text);
   return cached;
 }
 

@@ -12,6 +12,8 @@ import { expect } from 'chai';
 import readline from 'node:readline';
 import { createKnex } from '../../src/db/knex.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
+import { SPEC_JSON_PATH, SPEC_PATH, specDigest } from '../../src/openapi/spec.ts';
+import YAML from 'yaml';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.ts';
 
 describe('server process', function () {
@@ -177,6 +179,11 @@ describe('npm start', function () {
     expect(environ.find((v) => v.startsWith('NODE_OPTIONS=')) ?? '').to.not.match(/tsx|--import|--loader/);
 
     expect((await fetch(`${url}/healthz`)).status).to.equal(200);
+    // The spec it reads at start-up: openapi.yaml as JSON, stamped with the YAML's digest.
+    const yamlText = fs.readFileSync(SPEC_PATH, 'utf8');
+    const compiledSpec = JSON.parse(fs.readFileSync(SPEC_JSON_PATH, 'utf8'));
+    expect(compiledSpec.sha256).to.equal(specDigest(yamlText));
+    expect(compiledSpec.document).to.deep.equal(YAML.parse(yamlText));
     // The tsx-made database was recognised: nothing pending, nothing "corrupt", names normalised.
     expect(lines.join('\n')).to.not.match(/migrations applied|corrupt/);
     const check = createKnex(databaseUrl);
