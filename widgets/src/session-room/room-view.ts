@@ -4,6 +4,7 @@
  */
 import { unwrap, type Api, type Schema } from '../shared/api.ts';
 import { h, render, type Child } from '../shared/dom.ts';
+import { emit } from '../shared/events.ts';
 import { formatDateTime } from '../shared/format.ts';
 import type { RealtimeClient } from '../shared/realtime.ts';
 import type { LocalMedia } from './media.ts';
@@ -142,4 +143,15 @@ export function keepFocus(host: HTMLElement, selector: string): void {
   if (root.activeElement && root.activeElement.isConnected) return;
   if (document.activeElement !== host && document.activeElement !== document.body) return;
   root.querySelector<HTMLElement>(selector)?.focus();
+}
+
+/**
+ * A link out of the room (`path` on the API's origin, `href` its resolved URL). A click is offered
+ * to the host first as a cancelable `md-navigate`; unless cancelled, the browser follows the link.
+ */
+export function navLink(host: HTMLElement, path: string, href: string, text: string): HTMLAnchorElement {
+  const onclick = (event: MouseEvent) => {
+    if (!emit(host, 'md-navigate', { href: path }, { cancelable: true })) event.preventDefault();
+  };
+  return h('a', { href, class: 'font-semibold text-accent underline', onclick }, text);
 }

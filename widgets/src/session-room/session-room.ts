@@ -1,5 +1,5 @@
 import { unwrap, type Schema } from '../shared/api.ts';
-import { h, render } from '../shared/dom.ts';
+import { h, render, type Child } from '../shared/dom.ts';
 import { emit, type RoomChangeDetail } from '../shared/events.ts';
 import { fullName } from '../shared/format.ts';
 import { RealtimeClient, type ConnectionState, type ServerMessage } from '../shared/realtime.ts';
@@ -8,7 +8,7 @@ import { endedView } from './ended-view.ts';
 import { LobbyPhase } from './lobby-phase.ts';
 import { LocalMedia } from './media.ts';
 import { RoomAttributes } from './room-attributes.ts';
-import { fetchClass, keepFocus, roomChannel, roomHeader, setBanner, type ButtonFactory, type LobbyMessage, type PhaseHost, type Room } from './room-view.ts';
+import { fetchClass, keepFocus, navLink, roomChannel, roomHeader, setBanner, type ButtonFactory, type LobbyMessage, type PhaseHost, type Room } from './room-view.ts';
 
 /** What the element shows. */
 export type RoomView = 'loading' | 'notice' | RoomChangeDetail['view'];
@@ -44,8 +44,9 @@ type Phase =
  * @prop {RoomView} view - What is shown (read-only): `loading`, `notice`, `lobby`, `call`, `ended`.
  *
  * @event md-room-change - The lobby, the call or the end of the class is shown (`detail.view`).
- * @event md-navigate - "Back to the dashboard" after a class (`detail.href`). Cancelable:
- *   without `preventDefault()` the page navigates to it on `api-base`.
+ * @event md-navigate - "Back to the dashboard" after a class, or "Book a seat" (the mentor's
+ *   `/mentors/{id}` booking page) for a learner not booked (`detail.href`). Cancelable: without
+ *   `preventDefault()` the page navigates to it on `api-base`.
  * @event md-connection-change - The socket dropped (`reconnecting`) or is back (`online`).
  * @event md-unauthorized - The API refused the token.
  * @event md-error - A request failed for a reason the room cannot show in place.
@@ -61,7 +62,7 @@ type Phase =
  * @csspart chat - The chat panel.
  * @csspart chat-message - One chat message.
  * @csspart feedback - The learner's feedback form after the class.
- * @csspart message - A notice (signed out, no such class, not booked, cancelled).
+ * @csspart message - A notice (signed out, no such class, not booked with a link to book, cancelled).
  *
  * @cssproperty --md-accent - Primary buttons, focus ring.
  * @cssproperty --md-accent-hover - Primary button hover colour.
@@ -112,7 +113,8 @@ export class SessionRoom extends RoomAttributes {
     const { profile, session, booking } = await fetchClass(this.api, id);
     if (signal.aborted) return;
     const isMentor = session.mentor === profile.id;
-    if (!isMentor && !booking) return this.#notice('You are not booked on this class. Book a seat to join it.');
+    const book = `/mentors/${session.mentor}`;
+    if (!isMentor && !booking) return this.#notice(['You are not booked on this class. ', navLink(this, book, this.resolveUrl(book), 'Book a seat'), ' to join it.']);
     const realtime = new RealtimeClient({
       url: this.wsUrl,
       credential: () => this.credential(),
@@ -164,7 +166,7 @@ export class SessionRoom extends RoomAttributes {
     else this.#phase.ui.root.querySelector('[part="header"]')?.replaceWith(roomHeader(room, this.headingLevel, false));
   }
 
-  #notice(text: string, room: Room | null = null): void {
+  #notice(text: Child, room: Room | null = null): void {
     this.#enter({ kind: 'notice', room });
     render(this.shadowRoot!, h('p', { part: 'message', class: 'm-4 card p-4 text-sm', role: 'status' }, text));
   }
