@@ -10,6 +10,7 @@ import { Call, type RemoteView } from './call.ts';
 import { CallView } from './call-view.ts';
 import { ChatPanel } from './chat.ts';
 import type { LocalMedia } from './media.ts';
+import { inboundQuality, outboundQuality, readStats, type Quality, type StatsSample } from './quality.ts';
 import { roomChannel, roomHeader, showLocal, type PhaseHost, type Room } from './room-view.ts';
 
 type Message<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -22,6 +23,9 @@ export interface CallHost extends PhaseHost {
 
 /** Errors answering our `subscribe` to the room: the call cannot go on. */
 const JOIN_REFUSALS = new Set(['forbidden', 'not_found', 'room_not_open', 'room_window_not_open', 'room_window_closed', 'unavailable', 'too_many_subscriptions']);
+
+/** How often the connections' stats are read for the quality badges and banner. */
+const QUALITY_POLL_MS = 2000;
 
 /** Chat message ids (`chat-1`, …) are unique for the page, across calls. */
 let chatSeq = 0;
@@ -38,6 +42,9 @@ export class CallPhase {
   /** Users whose peer left during the call: when they come back, show it as a reconnection. */
   readonly returning = new Set<number>();
   readonly #host: CallHost;
+  /** The last stats sample of each member's connection (rates need two). */
+  readonly #samples = new Map<string, { pc: RTCPeerConnection; sample: StatsSample }>();
+  readonly #qualityTimer = setInterval(() => void this.#pollQuality(), QUALITY_POLL_MS);
 
   constructor(
     readonly room: Room,
@@ -71,6 +78,7 @@ export class CallPhase {
 
   /** Stops the peer connections and the screen share (the camera and microphone stay). */
   dispose(): void {
+    clearInterval(this.#qualityTimer);
     this.media.stopSharing();
     this.call.destroy();
   }
@@ -167,6 +175,36 @@ export class CallPhase {
     } catch (error) {
       this.#host.reportError(error);
     }
+  }
+
+  /**
+   * Reads every connection's stats: a badge per remote feed (what we receive from them), and the
+   * "Your connection is poor" banner when what we send is poor at every member (one member's bad
+   * network is theirs; all of them at once is ours).
+   */
+  async #pollQuality(): Promise<void> {
+    const connections = this.call.connections;
+    const measured = await Promise.all(
+      connections.map(({ peer, pc }) =>
+        pc.getStats().then(
+          (report) => ({ peer, pc, sample: readStats(report) }),
+          () => null,
+        ),
+      ),
+    );
+    if (!this.#host.current(this)) return;
+    const outbound: Quality[] = [];
+    for (const [peer, entry] of this.#samples) if (!connections.some((c) => c.peer === peer && c.pc === entry.pc)) this.#samples.delete(peer);
+    for (const m of measured) {
+      if (!m) continue;
+      const prev = this.#samples.get(m.peer)?.sample ?? null;
+      this.#samples.set(m.peer, { pc: m.pc, sample: m.sample });
+      const remote = this.call.remotes.find((r) => r.member.peer === m.peer);
+      if (remote?.status === 'connected') this.ui.remotes.get(m.peer)?.showQuality(inboundQuality(prev, m.sample, remote.media?.video ?? false));
+      outbound.push(outboundQuality(prev, m.sample));
+    }
+    const poor = outbound.length > 0 && outbound.every((q) => q.level === 'poor');
+    this.ui.showPoorConnection(poor ? outbound[0]! : null);
   }
 
   #sendChat(body: string): string | null {

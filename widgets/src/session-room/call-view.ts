@@ -6,6 +6,7 @@ import { h, type Child } from '../shared/dom.ts';
 import type { RemoteView } from './call.ts';
 import { cameraIcon, cameraOffIcon, endIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from './icons.ts';
 import type { LocalMedia } from './media.ts';
+import { describeQuality, type Quality } from './quality.ts';
 import { bannerElement, roomBase, rerender, type ButtonFactory } from './room-view.ts';
 import { VideoTile } from './tiles.ts';
 
@@ -29,6 +30,13 @@ export class CallView {
   readonly remotes = new Map<string, VideoTile>();
   readonly controls = h('div', { part: 'controls', role: 'group', 'aria-label': 'Call controls', class: 'flex flex-wrap items-center gap-2' });
   readonly error = h('p', { class: 'text-sm text-danger', role: 'alert' });
+  /** "Your connection is poor": what we send arrives late or lossy at every other member. */
+  readonly poorConnection = h('div', {
+    part: 'poor-connection',
+    role: 'status',
+    class: 'rounded-widget border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900',
+    hidden: true,
+  });
   readonly #tiles = h('div', { part: 'videos', class: 'grid gap-3 grid-cols-1 @xl:grid-cols-2' }, this.local.root);
   /** The mentor pressed "End class": ask "End the class for everyone?". */
   #confirmEnd = false;
@@ -38,6 +46,7 @@ export class CallView {
       'call',
       header,
       this.banner,
+      this.poorConnection,
       h(
         'div',
         { class: 'grid gap-4 @4xl:grid-cols-[minmax(0,1fr)_20rem] items-stretch' },
@@ -71,7 +80,14 @@ export class CallView {
         muted: remote.media ? !remote.media.audio : false,
         sharing: remote.media?.screen ?? false,
       });
+      if (remote.status !== 'connected') tile.showQuality(null);
     }
+  }
+
+  /** Shows (our outbound `quality`, poor) or hides (null) the "Your connection is poor" banner. */
+  showPoorConnection(quality: Quality | null): void {
+    this.poorConnection.hidden = quality === null;
+    this.poorConnection.textContent = quality ? `Your connection is poor: the others may see and hear you late or in bits (${describeQuality(quality)}).` : '';
   }
 
   renderControls(media: LocalMedia, actions: ControlActions): void {

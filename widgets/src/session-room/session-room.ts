@@ -58,6 +58,9 @@ type Phase =
  * @csspart readiness - Who is ready, and the lobby's buttons.
  * @csspart videos - The grid of video feeds.
  * @csspart tile - One video feed with its caption.
+ * @csspart quality - A remote feed's connection badge (good / fair / poor), a button: its figures show on hover and focus.
+ * @csspart quality-details - The badge's tooltip: round trip, packet loss, frames per second, bitrate (from getStats()).
+ * @csspart poor-connection - The "Your connection is poor" banner (what we send arrives late or lossy).
  * @csspart controls - Mute, camera, share screen, leave, end class.
  * @csspart chat - The chat panel.
  * @csspart chat-message - One chat message.
