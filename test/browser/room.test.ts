@@ -373,7 +373,9 @@ function roomSuite(this: Mocha.Suite): void {
   it('ends the class for everyone when the mentor ends it; the learner leaves feedback', async () => {
     await action(mentorPage, 'end').click();
     await action(mentorPage, 'confirm-end').click();
-    await mentorPage.locator('session-room [data-view="ended"]').getByRole('button', { name: 'Back to the dashboard' }).waitFor();
+    const back = mentorPage.locator('session-room [data-view="ended"]').getByRole('button', { name: 'Back to the dashboard' });
+    await back.waitFor();
+    expect(await back.isEnabled(), '"Back to the dashboard" is usable right after ending the class').to.equal(true);
     const ended = learnerPage.locator('session-room [data-view="ended"]');
     await ended.getByRole('heading', { name: 'How was the class?' }).waitFor();
     // Every connection is closed and every camera, microphone and screen track released.

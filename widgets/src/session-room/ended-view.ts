@@ -5,13 +5,12 @@
 import { unwrap, type Api } from '../shared/api.ts';
 import { h } from '../shared/dom.ts';
 import { feedbackSection } from './feedback.ts';
-import { roomBase, roomHeader, type ButtonFactory, type Room } from './room-view.ts';
+import { roomBase, roomHeader, type Room } from './room-view.ts';
 
 export interface EndedOptions {
   api: Api;
   room: Room;
   headingLevel: number;
-  button: ButtonFactory;
   /** The mentor's way back (`/dashboard#sessions/{id}`). */
   navigate(href: string): void;
   /** Whether the ended view is still the one shown (the feedback loads after it was left). */
@@ -20,11 +19,13 @@ export interface EndedOptions {
   describe(error: unknown): string | null;
 }
 
-export function endedView({ api, room, headingLevel, button, navigate, shown, describe }: EndedOptions): HTMLElement {
+export function endedView({ api, room, headingLevel, navigate, shown, describe }: EndedOptions): HTMLElement {
   const content = h('div', { class: 'flex flex-col gap-3' }, h('p', { role: 'status', class: 'text-sm' }, 'This class has ended.'));
   const path = { id: room.session.id };
   if (room.isMentor) {
-    content.append(button('Back to the dashboard', 'btn-secondary self-start', 'dashboard', () => navigate(`/dashboard#sessions/${path.id}`)));
+    // Not disabled while an action runs: the mentor's "End class now" is still running when this shows.
+    const onclick = () => navigate(`/dashboard#sessions/${path.id}`);
+    content.append(h('button', { type: 'button', class: 'btn btn-secondary self-start', 'data-action': 'dashboard', onclick }, 'Back to the dashboard'));
   } else {
     void unwrap(api.GET('/api/sessions/{id}/feedback/', { params: { path } }))
       .then(

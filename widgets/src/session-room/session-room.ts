@@ -227,7 +227,6 @@ export class SessionRoom extends RoomAttributes {
       api: this.api,
       room,
       headingLevel: this.headingLevel,
-      button: this.#button,
       navigate: (href) => emit(this, 'md-navigate', { href }, { cancelable: true }) && window.location.assign(this.resolveUrl(href)),
       shown: () => !room.signal.aborted && this.#phase === ended,
       describe: (error) => this.reportError(error, room.signal)?.message ?? null,
@@ -277,7 +276,7 @@ export class SessionRoom extends RoomAttributes {
     if (message.type === 'session_update' && message.session.id === room.session.id) this.#applySession(message.session);
     else if (message.type === 'participant_count' && message.session === room.session.id) {
       room.session = { ...room.session, participant_count: message.participant_count, spots_left: message.spots_left };
-      this.#renderActions();
+      if (phase.kind === 'lobby') phase.renderReadiness();
     } else if (message.type === 'room_state' && inRoom && call) call.onRoomState(message);
     else if (message.type === 'presence' && inRoom) call?.onPresence(message);
     else if (message.type === 'signal' && inRoom) call?.call.receive(message.from.peer, message.data);
