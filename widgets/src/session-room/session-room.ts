@@ -28,9 +28,9 @@ type Phase =
  * A live class: a lobby with a camera and microphone preview, device choice and the readiness of
  * both sides ("I'm Ready" for the mentor, a confirmation for learners, "Start Class" once both
  * are); then the call — a video feed per participant over WebRTC (simple-peer, signalled through
- * the room's `/ws` channel), mute, camera off, screen sharing, leave, the chat, and a
- * "Reconnecting…" banner while the socket or a connection recovers; at the end, a feedback
- * prompt for learners.
+ * the room's `/ws` channel) with its connection quality, mute, camera off, screen sharing, leave,
+ * the chat, "Reconnecting…" while the socket or a connection recovers, "Your connection is poor"
+ * when what we send degrades; at the end, a feedback prompt for learners.
  *
  * @attr session-id - The session whose class this is (required).
  * @attr ice-servers - JSON array of RTCIceServer objects used instead of `GET /api/rtc/config/`
