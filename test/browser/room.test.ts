@@ -297,12 +297,16 @@ function roomSuite(this: Mocha.Suite): void {
   });
 
   it('lets the learner leave and join again', async () => {
+    const qualityPolls = (page: Page) => page.evaluate(() => [...window.__room.intervals.values()].filter((delay) => delay === 2000).length);
+    expect(await qualityPolls(learnerPage), 'the call polls its quality').to.equal(1);
     await action(learnerPage, 'leave').click();
     await learnerPage.locator('session-room [data-view="lobby"]').getByText('You left the class').waitFor();
     await remoteTiles(mentorPage).waitFor({ state: 'detached' });
+    expect(await qualityPolls(learnerPage), 'the quality polling stops with the call').to.equal(0);
     await action(learnerPage, 'start').click();
     await Promise.all([connectedPeer(mentorPage), connectedPeer(learnerPage)]);
     await decodesMoreFrames(mentorPage, 'the mentor');
+    expect(await qualityPolls(learnerPage)).to.equal(1);
   });
 
   it('shows "Reconnecting…" when the server drops the mentor\'s socket, then recovers the call and chat', async () => {
