@@ -60,9 +60,9 @@ const simplePeerShims: WidgetTarget['esbuild'] = {
 export const WIDGETS: readonly WidgetTarget[] = [
   { name: 'notification-bell', budgetKb: 15 },
   { name: 'mentor-dashboard', budgetKb: 60 },
-  // 47: its ES module counts with the chunks it shares with the other widgets (≈ 1.4 KiB gzip more
-  // than as one file; the classic script is ≈ 45).
-  { name: 'session-room', budgetKb: 47, esbuild: simplePeerShims },
+  // 50: simple-peer with its Node shims is most of it; the ES module counts with the chunks it
+  // shares with the other widgets (≈ 1.4 KiB gzip more than the self-contained classic script).
+  { name: 'session-room', budgetKb: 50, esbuild: simplePeerShims },
   { name: 'mentor-booking', budgetKb: 25 },
 ];
 

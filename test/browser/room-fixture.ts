@@ -6,7 +6,7 @@
  * Every page gets `instrumentRoom` as an init script: it pins `<session-room ice-servers="[]">`
  * before the widget starts (so simple-peer can never fall back to public STUN servers), records
  * every RTCPeerConnection with its configuration, the camera, microphone and screen tracks handed
- * out, and when `room_state` messages arrive (a peer has joined).
+ * out, when `room_state` messages arrive (a peer has joined), and the intervals still running.
  */
 import http from 'node:http';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
@@ -26,6 +26,8 @@ export interface RoomRecord {
   localTracks: MediaStreamTrack[];
   displayTracks: MediaStreamTrack[];
   joinedAt: number[];
+  /** The page's intervals still running: id → delay (the room polls call quality every 2000 ms). */
+  intervals: Map<number, number>;
 }
 
 declare global {
@@ -36,7 +38,19 @@ declare global {
 
 /** The init script (runs in the page before its own scripts). */
 export function instrumentRoom(): void {
-  const record: RoomRecord = { iceServers: [], connections: [], localTracks: [], displayTracks: [], joinedAt: [] };
+  const running = new Map<number, number>();
+  const record: RoomRecord = { iceServers: [], connections: [], localTracks: [], displayTracks: [], joinedAt: [], intervals: running };
+  const nativeSetInterval = window.setInterval.bind(window);
+  const nativeClearInterval = window.clearInterval.bind(window);
+  window.setInterval = ((handler: TimerHandler, delay?: number, ...args: unknown[]) => {
+    const id = nativeSetInterval(handler, delay, ...args);
+    running.set(id, Number(delay ?? 0));
+    return id;
+  }) as typeof window.setInterval;
+  window.clearInterval = ((id?: number) => {
+    if (id !== undefined) running.delete(id);
+    nativeClearInterval(id);
+  }) as typeof window.clearInterval;
   window.__room = record;
   new MutationObserver((_, observer) => {
     const room = document.querySelector('session-room');

@@ -4,7 +4,9 @@
  * over a real WebRTC connection, chat, mute, share a screen, leave and come back, survive the
  * server dropping the mentor's socket, and end the class with the learner's feedback. Attendance is
  * recorded from the room: the learner who came is `attended`; a third booked learner who never
- * joins is a `no_show` and may not rate (409). Also: axe-core
+ * joins is a `no_show` and may not rate (409). Each remote feed carries a connection badge from
+ * getStats(), and a degraded uplink (getStats() answered with loss and delay, test-only) shows
+ * "Your connection is poor". Also: axe-core
  * in the lobby and the call, the 390×844 layout, user text as text.
  *
  * WebRTC must stay on loopback, so this file runs itself again inside a network namespace that has
@@ -184,6 +186,72 @@ function roomSuite(this: Mocha.Suite): void {
     await expectNoAxeViolations(mentorPage, '/room/{id} (in the call)');
   });
 
+  it('shows a connection badge per remote feed with figures from getStats() on both sides, good on loopback', async () => {
+    for (const page of [mentorPage, learnerPage]) {
+      const badge = remoteTiles(page).locator('[part="quality"]');
+      const details = remoteTiles(page).locator('[part="quality-details"]');
+      // Polled every 2 s; bitrate and frame rate need two reports.
+      await eventually('the badge with bitrate and frame rate', async () => (await details.getAttribute('data-kbps')) !== null && (await details.getAttribute('data-fps')) !== null, 30_000);
+      const figures = await details.evaluate((el: HTMLElement) => ({ ...el.dataset }));
+      expect(Number(figures.rtt), 'round trip (ms)').to.be.at.least(0).and.below(250);
+      expect(Number(figures.loss), 'packet loss (%)').to.be.at.least(0).and.at.most(2);
+      expect(Number(figures.fps), 'frames per second').to.be.above(0);
+      expect(Number(figures.kbps), 'bitrate (kbps)').to.be.above(0);
+      expect(await badge.getAttribute('data-level')).to.equal('good');
+      expect(await badge.evaluate((el) => el.textContent)).to.equal('Connection: Good');
+      expect(await details.textContent()).to.match(/^Round trip \d+ ms · [\d.]+% lost · \d+ fps · [\d,]+ kbps$/);
+      // The figures show on keyboard focus (and hover), and are the badge's description either way.
+      expect(await details.isVisible()).to.equal(false);
+      await badge.focus();
+      expect(await details.isVisible()).to.equal(true);
+      expect(await badge.evaluate((el, id) => el.getAttribute('aria-describedby') === id, await details.getAttribute('id'))).to.equal(true);
+      await page.keyboard.press('Escape');
+      expect(await details.isVisible()).to.equal(false);
+      await badge.blur();
+      await badge.hover();
+      expect(await details.isVisible()).to.equal(true);
+      await page.mouse.move(0, 0);
+      expect(await page.locator('session-room [part="poor-connection"]').isVisible()).to.equal(false);
+    }
+    await expectNoAxeViolations(learnerPage, '/room/{id} (in the call, with quality badges)');
+  });
+
+  it('warns "Your connection is poor" when the other side reports our packets late and lost, and clears it after', async () => {
+    // Test-only degradation: the mentor's connections answer getStats() with what a bad uplink
+    // looks like from the other end (900 ms round trip, 40% of our packets lost); nothing else changes.
+    await mentorPage.evaluate(() => {
+      for (const pc of window.__room.connections) {
+        const real = pc.getStats.bind(pc);
+        let lost = 0;
+        pc.getStats = async () => {
+          const report = await real();
+          const fake = new Map<string, unknown>();
+          report.forEach((stat: Record<string, unknown>, id: string) => {
+            if (stat.type === 'remote-inbound-rtp') fake.set(id, { ...stat, roundTripTime: 0.9, fractionLost: 0.4, packetsLost: (lost += 1000) });
+            else if (stat.type === 'candidate-pair') fake.set(id, { ...stat, currentRoundTripTime: 0.9 });
+            else fake.set(id, stat);
+          });
+          return fake as unknown as RTCStatsReport;
+        };
+      }
+    });
+    const banner = mentorPage.locator('session-room [part="poor-connection"]');
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.getAttribute('role')).to.equal('status');
+    expect(await banner.textContent()).to.match(/^Your connection is poor: .*Round trip 900 ms/);
+    // The mentor's view of the learner's feed uses the same (now slow) pair: poor too.
+    await remoteTiles(mentorPage).locator('[part="quality"][data-level="poor"]').waitFor({ timeout: 15_000 });
+    // Only our side is told: the learner's connection is fine.
+    expect(await learnerPage.locator('session-room [part="poor-connection"]').isVisible()).to.equal(false);
+    expect(await remoteTiles(learnerPage).locator('[part="quality"]').getAttribute('data-level')).to.equal('good');
+
+    await mentorPage.evaluate(() => {
+      for (const pc of window.__room.connections) delete (pc as { getStats?: unknown }).getStats;
+    });
+    await banner.waitFor({ state: 'hidden', timeout: 15_000 });
+    await remoteTiles(mentorPage).locator('[part="quality"][data-level="good"]').waitFor({ timeout: 15_000 });
+  });
+
   it('carries chat both ways, in order, as text', async () => {
     await sendChat(mentorPage, `Welcome! ${XSS}`);
     await chatShows(learnerPage, `Ada Mentor: Welcome! ${XSS}`);
@@ -229,12 +297,16 @@ function roomSuite(this: Mocha.Suite): void {
   });
 
   it('lets the learner leave and join again', async () => {
+    const qualityPolls = (page: Page) => page.evaluate(() => [...window.__room.intervals.values()].filter((delay) => delay === 2000).length);
+    expect(await qualityPolls(learnerPage), 'the call polls its quality').to.equal(1);
     await action(learnerPage, 'leave').click();
     await learnerPage.locator('session-room [data-view="lobby"]').getByText('You left the class').waitFor();
     await remoteTiles(mentorPage).waitFor({ state: 'detached' });
+    expect(await qualityPolls(learnerPage), 'the quality polling stops with the call').to.equal(0);
     await action(learnerPage, 'start').click();
     await Promise.all([connectedPeer(mentorPage), connectedPeer(learnerPage)]);
     await decodesMoreFrames(mentorPage, 'the mentor');
+    expect(await qualityPolls(learnerPage)).to.equal(1);
   });
 
   it('shows "Reconnecting…" when the server drops the mentor\'s socket, then recovers the call and chat', async () => {
@@ -305,7 +377,9 @@ function roomSuite(this: Mocha.Suite): void {
   it('ends the class for everyone when the mentor ends it; the learner leaves feedback', async () => {
     await action(mentorPage, 'end').click();
     await action(mentorPage, 'confirm-end').click();
-    await mentorPage.locator('session-room [data-view="ended"]').getByRole('button', { name: 'Back to the dashboard' }).waitFor();
+    const back = mentorPage.locator('session-room [data-view="ended"]').getByRole('button', { name: 'Back to the dashboard' });
+    await back.waitFor();
+    expect(await back.isEnabled(), '"Back to the dashboard" is usable right after ending the class').to.equal(true);
     const ended = learnerPage.locator('session-room [data-view="ended"]');
     await ended.getByRole('heading', { name: 'How was the class?' }).waitFor();
     // Every connection is closed and every camera, microphone and screen track released.

@@ -2,11 +2,11 @@ import { unwrap, type Schema } from '../shared/api.ts';
 import { WidgetElement } from '../shared/base-element.ts';
 import { h, render, uid } from '../shared/dom.ts';
 import { emit } from '../shared/events.ts';
-import { formatMoney } from '../shared/format.ts';
 import { plusIcon } from '../shared/icons.ts';
 import { NotificationFeed, type FeedChange } from '../shared/notification-feed.ts';
 import { readNotificationUpdate, readSessionUpdate } from '../shared/protocol.ts';
 import { RealtimeClient, type ServerMessage } from '../shared/realtime.ts';
+import { MetricCards } from './metrics.ts';
 import { childController, isTabId, TAB_IDS, type DashboardContext, type DashboardTab, type TabId } from './context.ts';
 import { AnalyticsTab } from './tabs/analytics.ts';
 import { EarningsTab } from './tabs/earnings.ts';
@@ -85,7 +85,7 @@ export class MentorDashboard extends WidgetElement {
   #tabScope: AbortController | null = null;
   #activeTab: TabId | null = null;
   #ids = { panel: uid('md-panel'), select: uid('md-section') };
-  #metrics: HTMLElement | null = null;
+  #metrics: MetricCards | null = null;
   #tabList: HTMLElement | null = null;
   #sectionSelect: HTMLSelectElement | null = null;
   #panel: HTMLElement | null = null;
@@ -94,7 +94,6 @@ export class MentorDashboard extends WidgetElement {
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while the `tab` attribute follows what is already shown (no re-render). */
   #quietLocation = false;
-  #metricsTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The place shown, e.g. `requests` or `sessions/12` (default `sessions`). */
   get tab(): string {
@@ -152,7 +151,7 @@ export class MentorDashboard extends WidgetElement {
     this.#ctx = null;
     this.#tabs.clear();
     clearTimeout(this.#statusTimer);
-    clearTimeout(this.#metricsTimer);
+    this.#metrics?.dispose();
   }
 
   #notice(text: string, role: 'status' | 'alert' = 'alert'): void {
@@ -197,9 +196,13 @@ export class MentorDashboard extends WidgetElement {
     feed.addEventListener('change', (event) => this.#onFeedChange((event as CustomEvent<FeedChange>).detail), { signal });
 
     this.#renderShell();
-    this.#loadMetrics(signal);
+    this.#metrics?.load(signal);
     this.#catchUp(() => feed.load());
     this.#showLocation();
+  }
+
+  #refreshMetrics(): void {
+    if (this.#ctx) this.#metrics?.refresh(this.#ctx.signal);
   }
 
   #catchUp(task: () => Promise<void>): void {
@@ -231,7 +234,7 @@ export class MentorDashboard extends WidgetElement {
 
   #renderShell(): void {
     const Heading = `h${this.headingLevel}` as 'h2';
-    this.#metrics = h('section', { 'aria-label': 'Key metrics', class: 'grid grid-cols-1 gap-3 @min-[40rem]:grid-cols-2 @min-[56rem]:grid-cols-4' });
+    this.#metrics = new MetricCards(this.api, (error, signal) => this.reportError(error, signal)?.message ?? null);
     this.#tabList = h('div', { role: 'tablist', 'aria-label': 'Dashboard sections', class: 'hidden @min-[40rem]:flex flex-wrap gap-1 border-b border-line', onkeydown: (e: KeyboardEvent) => this.#onTabKey(e) });
     this.#sectionSelect = h('select', { id: this.#ids.select, class: 'field-input', onchange: (e: Event) => this.#select((e.target as HTMLSelectElement).value) });
     this.#panel = h('div', { id: this.#ids.panel, role: 'tabpanel', part: 'panel', class: 'min-w-0', tabindex: '-1' });
@@ -278,7 +281,7 @@ export class MentorDashboard extends WidgetElement {
         ),
         this.#banner,
         this.#status,
-        this.#metrics,
+        this.#metrics.root,
         h(
           'nav',
           { part: 'tabs', 'aria-label': 'Dashboard' },
@@ -292,47 +295,6 @@ export class MentorDashboard extends WidgetElement {
         ),
         this.#panel,
       ),
-    );
-    this.#renderMetrics(null, null);
-  }
-
-  // ---------------------------------------------------------------- metrics
-
-  #loadMetrics(signal: AbortSignal): void {
-    Promise.all([unwrap(this.api.GET('/api/analytics/')), unwrap(this.api.GET('/api/earnings/'))]).then(
-      ([analytics, earnings]) => {
-        if (!signal.aborted) this.#renderMetrics(analytics, earnings);
-      },
-      (error: unknown) => {
-        const message = this.reportError(error, signal)?.message;
-        if (message && this.#metrics) render(this.#metrics, h('p', { class: 'text-sm text-danger', role: 'alert' }, `Metrics are unavailable: ${message}`));
-      },
-    );
-  }
-
-  #refreshMetrics(): void {
-    clearTimeout(this.#metricsTimer);
-    const signal = this.#ctx?.signal;
-    if (signal) this.#metricsTimer = setTimeout(() => this.#loadMetrics(signal), 300);
-  }
-
-  #renderMetrics(a: Schema<'Analytics'> | null, e: Schema<'Earnings'> | null): void {
-    if (!this.#metrics) return;
-    const card = (key: string, label: string, value: string | null, note: string | null) =>
-      h(
-        'div',
-        { class: 'card p-4 min-w-0', part: 'metric', 'data-metric': key },
-        h('p', { class: 'text-sm text-ink-muted' }, label),
-        h('p', { class: 'metric-value mt-1 text-2xl font-bold break-words' }, value ?? '…'),
-        note && h('p', { class: 'text-xs text-ink-muted' }, note),
-      );
-    const rating = a?.average_rating;
-    render(
-      this.#metrics,
-      card('students', 'Total students', a ? String(a.students) : null, 'last 12 months'),
-      card('sessions', 'Sessions', a ? String(a.total_sessions) : null, 'last 12 months'),
-      card('rating', 'Rating', a ? (rating == null ? '—' : rating.toFixed(1)) : null, a ? `${a.feedback_count} review${a.feedback_count === 1 ? '' : 's'}` : null),
-      card('earnings', 'Earnings', e ? formatMoney(e.total_earned, e.currency) : null, e ? `${formatMoney(e.available, e.currency)} available` : null),
     );
   }
 

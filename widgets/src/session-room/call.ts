@@ -116,6 +116,16 @@ export class Call {
     return [...this.#links.values()];
   }
 
+  /** The RTCPeerConnection of each connected member (simple-peer keeps it as `_pc`), for getStats(). */
+  get connections(): Array<{ peer: string; pc: RTCPeerConnection }> {
+    const connected: Array<{ peer: string; pc: RTCPeerConnection }> = [];
+    for (const link of this.#links.values()) {
+      const pc = (link.sp as unknown as { _pc?: RTCPeerConnection } | null)?._pc;
+      if (pc && link.status === 'connected' && !link.sp!.destroyed) connected.push({ peer: link.member.peer, pc });
+    }
+    return connected;
+  }
+
   /** A connection is being re-established. */
   get recovering(): boolean {
     return this.remotes.some((r) => r.status === 'reconnecting');

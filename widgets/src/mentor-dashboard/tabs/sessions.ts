@@ -3,19 +3,21 @@
  * soonest), a page at a time with "Show more"; the create/edit form (the API's field errors beside
  * the fields), live participant counts from `session_{id}`, "I'm Ready" (disabled, saying when it
  * opens, until the readiness window opens), "Start Class" once a learner is ready too, and who
- * came to a class (attendance) once it has started.
+ * came to a class (attendance, ./attendance.ts) once it has started. The forms are in ./session-form.ts.
  */
 import { unwrap, type Schema } from '../../shared/api.ts';
 import { h, render, uid } from '../../shared/dom.ts';
-import { formatDateTime, formatDateTimeZone, formatMoney, fromLocalInput, fullName, opensAt, toLocalInput } from '../../shared/format.ts';
+import { opensAt } from '../../shared/format.ts';
 import type { SessionUpdate } from '../../shared/protocol.ts';
 import type { DashboardContext, DashboardTab } from '../context.ts';
-import { clearErrors, field, formError, formGrid, input, select, showErrors, textarea } from '../forms.ts';
-import { empty, failure, loadInto, loading, sectionHeading, statusBadge, statusLabel } from '../ui.ts';
+import { clearErrors, select, showErrors } from '../forms.ts';
+import { empty, failure, loading, sectionHeading, statusLabel } from '../ui.ts';
+import { toggleAttendance } from './attendance.ts';
+import { cancelForm, sessionForm } from './session-form.ts';
+import { sessionSummary } from './session-summary.ts';
 
 type Session = Schema<'Session'>;
 type SessionStatus = Schema<'SessionStatus'>;
-type AttendanceEntry = Schema<'AttendanceEntry'>;
 /** `upcoming`: in progress, then scheduled soonest first; `''`: every status, latest first. */
 type Filter = SessionStatus | '' | 'upcoming';
 
@@ -228,10 +230,6 @@ export class SessionsTab implements DashboardTab {
   }
 
   #row(s: Session): HTMLLIElement {
-    const price = s.price === null ? 'Free' : formatMoney(s.price, s.currency);
-    const readiness = [s.mentor_ready ? 'You are ready' : null, s.ready_learner_count ? `${s.ready_learner_count} learner${s.ready_learner_count === 1 ? '' : 's'} ready` : null]
-      .filter(Boolean)
-      .join(' · ');
     const actionSlot = h('div', { class: 'flex flex-wrap items-center gap-2 @min-[40rem]:max-w-[50%] @min-[40rem]:justify-end' }, this.#actions(s));
     // The card is a column: its summary row first, then any message or form an action adds
     // (appended to the card), so they never squeeze the title beside them.
@@ -241,29 +239,8 @@ export class SessionsTab implements DashboardTab {
       h(
         'div',
         { class: 'session-row flex flex-col gap-3 @min-[40rem]:flex-row @min-[40rem]:items-start' },
-        this.#summary(s, price, readiness),
+        sessionSummary(s),
         actionSlot,
-      ),
-    );
-  }
-
-  #summary(s: Session, price: string, readiness: string): HTMLElement {
-    return h(
-      'div',
-      { class: 'min-w-0 flex-1 flex flex-col gap-1' },
-      h(
-        'div',
-        { class: 'flex flex-wrap items-center gap-2' },
-        h('h3', { class: 'session-title font-semibold break-words min-w-0', tabindex: '-1' }, s.title),
-        statusBadge(s.status),
-      ),
-      h('p', { class: 'text-sm text-ink-muted' }, `${formatDateTimeZone(s.start_time)} · ${s.duration} min · ${price}`),
-      h(
-        'p',
-        { class: 'text-sm' },
-        h('span', { 'data-participants': s.participant_count }, String(s.participant_count)),
-        ` of ${s.capacity} booked`,
-        readiness ? ` · ${readiness}` : '',
       ),
     );
   }
@@ -335,112 +312,33 @@ export class SessionsTab implements DashboardTab {
     if (started) this.#ctx.navigate(`/room/${s.id}`);
   }
 
-  /** Shows (or hides) who came to the class: per booked learner, their status and time in the room. */
+  /** Shows (or hides) who came to the class. */
   #toggleAttendance(s: Session, toggle: HTMLButtonElement): void {
-    const row = toggle.closest('li');
-    const signal = this.#signal;
-    if (!row || !signal) return;
-    const open = row.querySelector<HTMLElement>('.attendance');
-    if (open) {
-      open.remove();
-      toggle.setAttribute('aria-expanded', 'false');
-      return;
-    }
-    const panel = h('section', { class: 'attendance basis-full', id: uid('md-attendance'), 'aria-label': `Attendance of ${s.title}` });
-    toggle.setAttribute('aria-controls', panel.id);
-    toggle.setAttribute('aria-expanded', 'true');
-    row.append(panel);
-    loadInto(panel, 'attendance', signal, (error) => this.#ctx.fail(error), async () => {
-      const attendance = await unwrap(this.#ctx.api.GET('/api/sessions/{id}/attendance/', { params: { path: { id: s.id } } }));
-      if (!attendance.bookings.length) return empty('Nobody booked this class.');
-      return h('ul', { class: 'flex flex-col gap-1 text-sm', part: 'attendance' }, attendance.bookings.map((entry) => attendanceLine(entry)));
-    });
+    if (this.#signal) toggleAttendance(this.#ctx, s, toggle, this.#signal);
   }
 
   #confirmCancel(s: Session, trigger: HTMLButtonElement): void {
     const row = trigger.closest('li');
     if (!row || row.querySelector('.cancel-confirm')) return;
-    const reason = input({ type: 'text', maxlength: 500, placeholder: 'Optional, shown to booked learners' });
-    const confirm = h(
-      'form',
-      {
-        class: 'cancel-confirm basis-full flex flex-col gap-2 @min-[40rem]:flex-row @min-[40rem]:items-end',
-        onsubmit: (event: SubmitEvent) => {
-          event.preventDefault();
-          const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
-          void this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/cancel/', { params: { path: { id: s.id } }, body })), 'Session cancelled.');
-        },
-      },
-      h('div', { class: 'flex-1 min-w-0' }, field({ name: 'reason', label: 'Reason for cancelling', control: reason })),
-      h(
-        'div',
-        { class: 'flex gap-2' },
-        h('button', { type: 'submit', class: 'btn btn-danger' }, 'Cancel session'),
-        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => confirm.remove() }, 'Keep it'),
-      ),
-    );
-    row.append(confirm);
-    reason.focus();
+    const { form, focus } = cancelForm((body) => {
+      void this.#act(s, trigger, () => unwrap(this.#ctx.api.POST('/api/sessions/{id}/cancel/', { params: { path: { id: s.id } }, body })), 'Session cancelled.');
+    });
+    row.append(form);
+    focus();
   }
 
   /** Opens the create form (`session` null) or the edit form above the list. */
   #openForm(session: Session | null): void {
     const slot = this.#formSlot;
     if (!slot) return;
-    const title = input({ type: 'text', required: true, maxlength: 200, value: session?.title ?? '' });
-    const description = textarea({ maxlength: 5000 }, session?.description ?? '');
-    const start = input({ type: 'datetime-local', required: true, value: session ? toLocalInput(session.start_time) : '' });
-    const duration = input({ type: 'number', required: true, min: 5, max: 1440, step: 5, value: String(session?.duration ?? 60) });
-    const price = input({ type: 'text', inputmode: 'decimal', placeholder: 'Free', value: session?.price ?? '' });
-    const capacity = input({ type: 'number', required: true, min: 1, max: 500, value: String(session?.capacity ?? 1) });
-    const publish = h('input', { type: 'checkbox', class: 'size-4', checked: true, id: uid('md-publish') });
-    const heading = session ? `Edit “${session.title}”` : 'New session';
     const close = () => {
       render(slot);
       // A reload must not reopen a closed (or saved) form: `sessions/new` is left behind.
       this.#ctx.replaceLocation('sessions');
     };
-    const form = formGrid(
-      {
-        class: 'card p-4 mb-4',
-        'aria-label': heading,
-        onsubmit: (event: SubmitEvent) => {
-          event.preventDefault();
-          const body = {
-            title: title.value,
-            description: description.value,
-            start_time: fromLocalInput(start.value) ?? start.value,
-            duration: Number(duration.value),
-            price: price.value.trim() || null,
-            capacity: Number(capacity.value),
-          };
-          void this.#save(form, session, body, publish.checked, close);
-        },
-      },
-      h('h3', { class: 'text-base font-semibold @min-[40rem]:col-span-2' }, heading),
-      field({ name: 'title', label: 'Title', control: title, wide: true }),
-      field({ name: 'description', label: 'Description', control: description, wide: true }),
-      field({ name: 'start_time', label: 'Starts at', control: start }),
-      field({ name: 'duration', label: 'Duration (minutes)', control: duration }),
-      field({ name: 'price', label: 'Price', control: price, hint: 'Leave empty for a free session.' }),
-      field({ name: 'capacity', label: 'Capacity', control: capacity }),
-      !session &&
-        h(
-          'div',
-          { class: 'flex items-center gap-2 @min-[40rem]:col-span-2', 'data-field': 'status' },
-          publish,
-          h('label', { for: publish.id, class: 'text-sm' }, 'Publish now, so learners can book it'),
-        ),
-      formError(),
-      h(
-        'div',
-        { class: 'flex flex-wrap gap-2 @min-[40rem]:col-span-2' },
-        h('button', { type: 'submit', class: 'btn btn-primary' }, session ? 'Save changes' : 'Create session'),
-        h('button', { type: 'button', class: 'btn btn-secondary', onclick: close }, 'Close'),
-      ),
-    );
+    const { form, focus } = sessionForm(session, { close, submit: (form, body, publish) => void this.#save(form, session, body, publish, close) });
     render(slot, form);
-    title.focus();
+    focus();
   }
 
   async #save(
@@ -478,25 +376,4 @@ export class SessionsTab implements DashboardTab {
     row.scrollIntoView({ block: 'nearest' });
     row.querySelector<HTMLElement>('h3')?.focus({ preventScroll: true });
   }
-}
-
-/** "Lin Learner [Attended] 42 min in the room · joined 10:02 · left 10:44". */
-function attendanceLine(entry: AttendanceEntry): HTMLLIElement {
-  const minutes = Math.round(entry.present_seconds / 60);
-  const details = entry.first_joined_at
-    ? [
-        entry.in_room ? 'in the room now' : `${minutes} min in the room`,
-        `joined ${formatDateTime(entry.first_joined_at)}`,
-        entry.last_left_at ? `left ${formatDateTime(entry.last_left_at)}` : null,
-      ]
-        .filter(Boolean)
-        .join(' · ')
-    : 'never joined the room';
-  return h(
-    'li',
-    { class: 'flex flex-wrap items-center gap-2', 'data-learner': entry.learner },
-    h('span', { class: 'font-medium' }, fullName(entry.learner_summary)),
-    statusBadge(entry.status),
-    h('span', { class: 'text-ink-muted' }, details),
-  );
 }
