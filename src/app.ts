@@ -16,7 +16,7 @@ import send from 'koa-send';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { roomWindowSettings } from './services/attendance.ts';
+import { roomWindowSettings } from './views/roomWindow.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
 import { createRevocations, type Revocations } from './auth/revocations.ts';

@@ -34,7 +34,7 @@ import { Booking } from '../models/index.ts';
 import type { LoadedSpec, Operation } from '../openapi/spec.ts';
 import { compileValidators, type OperationValidator } from '../openapi/validators.ts';
 import type { AppContext, AppState, Deps } from '../types.ts';
-import type { OperationId, OperationInput } from './types.ts';
+import type { OperationId, OperationInput } from '../contract/types.ts';
 
 export type Handler<Op extends OperationId> = (ctx: AppContext, input: OperationInput<Op>) => Promise<void> | void;
 

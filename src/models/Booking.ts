@@ -1,5 +1,7 @@
 import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
+import { Session } from './Session.ts';
+import { User } from './User.ts';
 
 export type BookingStatus = 'booked' | 'attended' | 'no_show' | 'cancelled';
 
@@ -39,6 +41,3 @@ export class Booking extends BaseModel {
     };
   }
 }
-
-import { Session } from './Session.ts';
-import { User } from './User.ts';

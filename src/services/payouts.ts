@@ -19,7 +19,7 @@ import type { Tx } from '../events.ts';
 import { conflict, invalidField, notFound, unprocessable } from '../errors.ts';
 import { formatCents } from '../lib/money.ts';
 import { Payout, User, type PayoutStatus } from '../models/index.ts';
-import { mentorBalance } from './earnings.ts';
+import { mentorBalance } from '../views/earnings.ts';
 import { links, notify } from './notifications.ts';
 
 type Db = Knex | Knex.Transaction;

@@ -13,7 +13,6 @@ import { parseMoneyOrNull } from '../lib/money.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
 import { addMinutes } from '../lib/time.ts';
 import { Booking, MentorRequest, Session, User, dbTime, type RequestStatus } from '../models/index.ts';
-import type { RequestView } from '../presenters/request.ts';
 import { links, notify } from './notifications.ts';
 import { findActiveMentor } from './profile.ts';
 import { lockMentor } from './sessions.ts';
@@ -245,21 +244,4 @@ export function requestsVisibleTo(db: Knex, user: User, status: RequestStatus | 
   const filter = status ?? (mentorView ? 'pending' : 'all');
   if (filter !== 'all') query.where('status', filter);
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
-}
-
-/** What the request presenter needs, for any number of requests in one query. */
-export async function loadRequestViews(db: Knex | Knex.Transaction, requests: MentorRequest[]): Promise<RequestView[]> {
-  if (requests.length === 0) return [];
-  const ids = [...new Set(requests.flatMap((r) => [r.learner_id, r.mentor_id]))];
-  const people = new Map((await User.query(db).findByIds(ids)).map((u) => [u.id, u]));
-  return requests.map((request) => ({
-    request,
-    learner: people.get(request.learner_id)!,
-    mentor: people.get(request.mentor_id)!,
-  }));
-}
-
-export async function loadRequestView(db: Knex | Knex.Transaction, request: MentorRequest): Promise<RequestView> {
-  const [view] = await loadRequestViews(db, [request]);
-  return view!;
 }

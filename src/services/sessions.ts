@@ -13,7 +13,7 @@
  * the current status, readiness and participant count.
  */
 import type { Knex } from 'knex';
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import type { Tx } from '../events.ts';
 import { conflict, invalidField, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import type { WebhookConfig } from '../config.ts';
 import { ApiError, invalidField, notFound } from '../errors.ts';
 import { dbTime, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint, type DeliveryStatus, type User } from '../models/index.ts';

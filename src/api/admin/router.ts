@@ -14,11 +14,12 @@ import { presentPayout } from '../../presenters/payout.ts';
 import { presentSession } from '../../presenters/session.ts';
 import { presentStats } from '../../presenters/stats.ts';
 import { presentAdminUser } from '../../presenters/user.ts';
-import { broadcast, platformStats, sessionsQuery, updateUserAccess, usersQuery } from '../../services/admin.ts';
+import { broadcast, sessionsQuery, updateUserAccess, usersQuery } from '../../services/admin.ts';
+import { platformStats } from '../../views/platformStats.ts';
 import { createUser } from '../../services/auth.ts';
 import { decidePayout, payoutsQuery, type PayoutAction } from '../../services/payouts.ts';
-import { roomWindowSettings } from '../../services/attendance.ts';
-import { loadSessionViews } from '../../services/sessionViews.ts';
+import { roomWindowSettings } from '../../views/roomWindow.ts';
+import { loadSessionViews } from '../../views/sessions.ts';
 
 /** One handler for approve, reject and mark-paid: they differ only in the transition. */
 function payoutDecision(action: PayoutAction): Handler<'adminApprovePayout' | 'adminRejectPayout' | 'adminMarkPayoutPaid'> {

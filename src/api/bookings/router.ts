@@ -7,7 +7,7 @@ import { currentUser, requireRole } from '../../middleware/authenticate.ts';
 import { Booking, type User } from '../../models/index.ts';
 import { authorize } from '../../policies/index.ts';
 import { presentBooking } from '../../presenters/booking.ts';
-import { loadBookingView, loadBookingViews } from '../../services/bookingViews.ts';
+import { loadBookingView, loadBookingViews } from '../../views/bookings.ts';
 import { bookingsVisibleTo, cancelBooking, markLearnerReady } from '../../services/bookings.ts';
 import type { AppContext } from '../../types.ts';
 

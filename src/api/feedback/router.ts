@@ -5,7 +5,8 @@ import { paginate } from '../../lib/pagination.ts';
 import { currentUser } from '../../middleware/authenticate.ts';
 import { authorize, can } from '../../policies/index.ts';
 import { presentFeedback } from '../../presenters/feedback.ts';
-import { createFeedback, loadFeedbackViews, sessionFeedback } from '../../services/feedback.ts';
+import { createFeedback, sessionFeedback } from '../../services/feedback.ts';
+import { loadFeedbackViews } from '../../views/feedback.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
 
 export function registerFeedbackRoutes(routes: ApiRoutes): void {

@@ -7,16 +7,8 @@ import { currentUser, requireRole } from '../../middleware/authenticate.ts';
 import { MentorRequest, type User } from '../../models/index.ts';
 import { authorize } from '../../policies/index.ts';
 import { presentRequest } from '../../presenters/request.ts';
-import {
-  acceptRequest,
-  cancelRequest,
-  countRequestAttempt,
-  createRequest,
-  declineRequest,
-  loadRequestView,
-  loadRequestViews,
-  requestsVisibleTo,
-} from '../../services/requests.ts';
+import { acceptRequest, cancelRequest, countRequestAttempt, createRequest, declineRequest, requestsVisibleTo } from '../../services/requests.ts';
+import { loadRequestView, loadRequestViews } from '../../views/requests.ts';
 import type { AppContext } from '../../types.ts';
 
 type Action = 'read' | 'accept' | 'decline' | 'cancel';

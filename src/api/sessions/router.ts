@@ -7,11 +7,11 @@ import type { Booking, Session } from '../../models/index.ts';
 import { authorize } from '../../policies/index.ts';
 import { presentBooking } from '../../presenters/booking.ts';
 import { presentSession } from '../../presenters/session.ts';
-import { loadBookingView } from '../../services/bookingViews.ts';
+import { loadBookingView } from '../../views/bookings.ts';
 import { bookSession } from '../../services/bookings.ts';
-import { roomWindowSettings } from '../../services/attendance.ts';
+import { roomWindowSettings } from '../../views/roomWindow.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
-import { loadSessionView, loadSessionViews } from '../../services/sessionViews.ts';
+import { loadSessionView, loadSessionViews } from '../../views/sessions.ts';
 import {
   cancelSession,
   completeSession,
