@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { DomainEvent } from './domainEvents.ts';
+import type { User } from './models/index.ts';
 import { DEFAULT_ROOM_WINDOW, type RoomWindowSettings } from './views/roomWindow.ts';
 import { notifyOutboxWritten, recordOutbox } from './webhooks/outbox.ts';
 
@@ -55,6 +56,9 @@ export interface Tx {
   /** Records an event, published after the transaction commits. */
   emit(event: DomainEvent): void;
 }
+
+/** A `Tx` on behalf of a signed-in user: the services' usual first argument. */
+export type ActorTx = Tx & { actor: User };
 
 /**
  * Runs `fn` in a transaction and publishes the events it recorded once the commit succeeded.

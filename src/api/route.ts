@@ -13,6 +13,7 @@
  * Operations in the spec without a handler answer 501 problem+json, so the contract is complete
  * from day one and every gap is visible.
  */
+import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
@@ -29,10 +30,12 @@ import {
   type FieldError,
 } from '../errors.ts';
 import { checkScopes, insufficientScope } from '../auth/principal.ts';
+import { inTransaction, type ActorTx } from '../events.ts';
 import { authenticate } from '../middleware/authenticate.ts';
-import { Booking } from '../models/index.ts';
+import { Booking, type User } from '../models/index.ts';
 import type { LoadedSpec, Operation } from '../openapi/spec.ts';
 import { compileValidators, type OperationValidator } from '../openapi/validators.ts';
+import { authorize, type ActionOn } from '../policies/index.ts';
 import type { AppContext, AppState, Deps } from '../types.ts';
 import type { OperationId, OperationInput } from '../contract/types.ts';
 
@@ -47,6 +50,36 @@ export class ApiRoutes {
     this.handlers.set(operationId, handler);
     return this;
   }
+}
+
+/**
+ * A change to one record, the one way handlers write (after Outline's `transaction()` middleware).
+ * In one transaction: `load` the record (locked `forUpdate` when the work depends on its state),
+ * authorize the caller's `action` on it — 404 when they may not even read it, 403 when they may read
+ * it but not act — and run the service's `work` as the caller. The events the work records are
+ * published after COMMIT (src/events.ts).
+ */
+export interface Mutation<R extends object, T> {
+  /** The record's model class: it types `action` (the model's policy actions) and `work`. */
+  model: abstract new (...args: never[]) => R;
+  load: (trx: Knex.Transaction) => PromiseLike<R | undefined | null>;
+  action: NoInfer<ActionOn<R>>;
+  /** The record's name in a 404 or 403 problem ("Session not found."). */
+  what: string;
+  work: (tx: ActorTx, record: NoInfer<R>) => Promise<T>;
+}
+
+export function mutate<R extends object, T>(ctx: AppContext, actor: User, m: Mutation<R, T>): Promise<T> {
+  return inTransaction(ctx.deps.db, ctx.deps.events, async (tx) => {
+    const record = await m.load(tx.trx);
+    authorize(actor, m.action, record, m.what);
+    return m.work({ actor, ...tx }, record);
+  });
+}
+
+/** A write with no record to authorize first (a creation, a broadcast): `work` in one transaction. */
+export function transact<T>(ctx: AppContext, actor: User, work: (tx: ActorTx) => Promise<T>): Promise<T> {
+  return inTransaction(ctx.deps.db, ctx.deps.events, (tx) => work({ actor, ...tx }));
 }
 
 export interface UploadedFile {

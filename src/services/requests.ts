@@ -7,7 +7,7 @@
  * row lock and the loser sees zero rows, so an accept and a decline can never both succeed.
  */
 import type { Knex } from 'knex';
-import type { Tx } from '../events.ts';
+import type { ActorTx } from '../events.ts';
 import { conflict, invalidField, tooManyRequests, validationFailed, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
@@ -17,7 +17,6 @@ import { links, notify } from './notifications.ts';
 import { findActiveMentor } from './profile.ts';
 import { lockMentor } from './sessions.ts';
 
-type ActorTx = Tx & { actor: User };
 
 export const DEFAULT_ACCEPT_DURATION = 60;
 

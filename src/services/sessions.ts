@@ -14,7 +14,7 @@
  */
 import type { Knex } from 'knex';
 import type { Schema } from '../contract/types.ts';
-import type { Tx } from '../events.ts';
+import type { ActorTx, Tx } from '../events.ts';
 import { conflict, invalidField, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import { addMinutes, iso } from '../lib/time.ts';
@@ -23,7 +23,7 @@ import { hasLiveBooking } from '../policies/session.ts';
 import { settleAttendance } from './attendance.ts';
 import { links, notifyMany } from './notifications.ts';
 
-export type ActorTx = Tx & { actor: User };
+export type { ActorTx };
 type Db = Knex | Knex.Transaction;
 
 const SESSION_DEFAULTS = { description: '', capacity: 1, status: 'draft' } as const;
