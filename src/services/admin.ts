@@ -87,7 +87,7 @@ export async function updateUserAccess(
     }
   }
   const { is_active, ...rest } = changes;
-  const updated = await target.$query(trx).patchAndFetch({ ...rest, ...(is_active === true ? { is_active } : {}) } as Partial<User>);
+  const updated = await target.$query(trx).patchAndFetch({ ...rest, ...(is_active === true ? { is_active } : {}) });
   if (is_active === false) return (await deactivateUser({ trx, emit }, target.id))!;
   return updated;
 }

@@ -57,8 +57,7 @@ export async function recordRoomLeave(db: Db, stay: Pick<RoomStay, 'sessionId' |
  */
 export async function settleAttendance(trx: Knex.Transaction, sessionId: number, at: Date): Promise<void> {
   await closeStays(trx, { session_id: sessionId }, at);
-  const stamp = dbTime(at);
   const present = trx('room_presence as p').where('p.session_id', sessionId).whereRaw('p.user_id = bookings.learner_id').select(trx.raw('1'));
-  await trx('bookings').where({ session_id: sessionId, status: 'booked' }).whereExists(present).update({ status: 'attended', updated_at: stamp });
-  await trx('bookings').where({ session_id: sessionId, status: 'booked' }).update({ status: 'no_show', updated_at: stamp });
+  await Booking.query(trx).where({ session_id: sessionId, status: 'booked' }).whereExists(present).patch({ status: 'attended' });
+  await Booking.query(trx).where({ session_id: sessionId, status: 'booked' }).patch({ status: 'no_show' });
 }

@@ -34,7 +34,7 @@ export async function createFeedback({ actor, ...tx }: Tx & { actor: User }, ses
       learner_id: actor.id,
       rating: input.rating,
       comment: input.comment ?? null,
-    } as Partial<Feedback>);
+    });
   } catch (err) {
     if (err instanceof UniqueViolationError) throw alreadyRated();
     throw err;

@@ -12,7 +12,7 @@ import { whereContainsInsensitive } from '../db/dialect.ts';
 import { inTransaction, type EventBus, type Tx } from '../events.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import { isValidTimezone } from '../lib/time.ts';
-import { User } from '../models/index.ts';
+import { Booking, Session, User } from '../models/index.ts';
 import { fieldTaken } from './auth.ts';
 import { removeAvatar, storeAvatar, type ImageWork } from './media.ts';
 
@@ -127,12 +127,11 @@ async function assertCurrencyChangeable(trx: Knex.Transaction, user: User, curre
  * every row keeps the mentor's unit.
  */
 async function relabelUnpriced(trx: Knex.Transaction, mentorId: number, currency: string): Promise<void> {
-  const now = new Date().toISOString();
-  await trx('sessions').where('mentor_id', mentorId).whereNot('currency', currency).update({ currency, updated_at: now });
-  await trx('bookings')
-    .whereIn('session_id', trx('sessions').where('mentor_id', mentorId).select('id'))
+  await Session.query(trx).where('mentor_id', mentorId).whereNot('currency', currency).patch({ currency });
+  await Booking.query(trx)
+    .whereIn('session_id', Session.query(trx).where('mentor_id', mentorId).select('id'))
     .whereNot('currency', currency)
-    .update({ currency, updated_at: now });
+    .patch({ currency });
 }
 
 /**

@@ -106,7 +106,7 @@ export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest
     session_id: null,
     decline_reason: null,
     responded_at: null,
-  } as Partial<MentorRequest>);
+  });
   await notify(tx, {
     userId: mentor.id,
     type: 'request_created',
@@ -178,14 +178,14 @@ export async function acceptRequest(
     currency: mentor.currency,
     capacity: 1,
     booked_count: 1,
-  } as Partial<Session>);
+  });
   const booking = await Booking.query(tx.trx).insertAndFetch({
     session_id: session.id,
     learner_id: request.learner_id,
     status: 'booked',
     payment_amount_cents: priceCents ?? 0,
     currency: session.currency,
-  } as Partial<Booking>);
+  });
   const accepted = await leavePending(tx.trx, request, 'accepted', {
     session_id: session.id,
     responded_at: dbTime(new Date()),

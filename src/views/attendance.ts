@@ -79,7 +79,7 @@ const NEVER_CAME: PresenceFigures = { firstJoinedAt: null, lastLeftAt: null, inR
 /** Per live (not cancelled) booking of the session, in booking order: the learner and their presence. */
 export async function sessionAttendance(db: Db, sessionId: number, now = new Date()): Promise<AttendanceEntry[]> {
   const [bookings, presence] = await Promise.all([
-    Booking.query(db).where('session_id', sessionId).whereNot('status', 'cancelled').withGraphFetched('learner').orderBy('id'),
+    Booking.query(db).modify('live').where('session_id', sessionId).withGraphFetched('learner').orderBy('id'),
     presenceByUser(db, sessionId, now),
   ]);
   return bookings.map((booking) => ({ booking, learner: booking.learner!, presence: presence.get(booking.learner_id) ?? NEVER_CAME }));
