@@ -170,7 +170,7 @@ export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'Se
 }
 
 /** The editable fields after applying `changes` (a full PUT body or a partial PATCH body). */
-function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
+export function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
   const start = changes.start_time === undefined ? session.start_time : parseTime(changes.start_time, 'start_time');
   const duration = changes.duration ?? session.duration;
   return {
@@ -186,7 +186,7 @@ function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
 
 type Fields = ReturnType<typeof applyChanges>;
 
-function changedFields(session: Session, next: Fields): Partial<Fields> {
+export function changedFields(session: Session, next: Fields): Partial<Fields> {
   const diff: Partial<Fields> = {};
   if (next.title !== session.title) diff.title = next.title;
   if (next.description !== session.description) diff.description = next.description;
@@ -226,7 +226,7 @@ function checkRescheduleNotice(session: Session, diff: Partial<Fields>, noticeMi
 }
 
 /** The rules an edit must satisfy (see the replaceSession description in openapi.yaml). */
-function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
+export function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
   if (session.status === 'scheduled' && diff.start_time && diff.start_time <= now) {
     throw invalidField('start_time', 'must be in the future for a scheduled session');
   }

@@ -48,7 +48,6 @@ export function analyticsRange(query: { from?: string; to?: string }, now: Date)
   return { from, to };
 }
 
-
 export interface MentorAnalytics extends AnalyticsRange {
   students: number;
   sessionsByStatus: Schema<'SessionStatusCounts'>;
