@@ -10,13 +10,10 @@ import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import Koa from 'koa';
 import compress from 'koa-compress';
-import cors from '@koa/cors';
-import helmet from 'koa-helmet';
-import send from 'koa-send';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { roomWindowSettings } from './services/attendance.ts';
+import { roomWindowSettings } from './views/roomWindow.ts';
 import { EventBus } from './events.ts';
 import { TokenService } from './auth/tokens.ts';
 import { createRevocations, type Revocations } from './auth/revocations.ts';
@@ -27,15 +24,20 @@ import { createApiKeyLimiter, type ApiKeyLimiter } from './lib/apiKeyRateLimit.t
 import { loadSpec, type LoadedSpec } from './openapi/spec.ts';
 import { buildApiRouter } from './api/route.ts';
 import { collectRoutes } from './api/index.ts';
+import { apiCaching } from './middleware/apiCaching.ts';
 import { conditionalGet } from './middleware/conditionalGet.ts';
-import { errorHandler } from './middleware/errorHandler.ts';
-import { requestContext } from './middleware/requestContext.ts';
+import { corsAllowlist } from './middleware/cors.ts';
 import { corsRefusal } from './middleware/corsRefusal.ts';
+import { errorHandler } from './middleware/errorHandler.ts';
+import { notFoundOrMethod } from './middleware/notFound.ts';
+import { requestContext } from './middleware/requestContext.ts';
+import { securityHeaders } from './middleware/securityHeaders.ts';
+import { singleHostHeader } from './middleware/singleHostHeader.ts';
+import { staticFiles } from './middleware/staticFiles.ts';
+import { trailingSlash } from './middleware/trailingSlash.ts';
 import { pagesAndWidgets } from './pages/router.ts';
 import { problemPages } from './pages/problems.ts';
-import { redocBundle } from './pages/redoc.ts';
-import { ApiError, badRequest } from './errors.ts';
-import type { AppContext, AppContextExtras, AppState, Deps } from './types.ts';
+import type { AppContextExtras, AppMiddleware, AppState, Deps } from './types.ts';
 
 export interface CreateAppOptions {
   config: Config;
@@ -55,35 +57,6 @@ export interface CreateAppOptions {
 export interface AppBundle {
   app: Koa<AppState, AppContextExtras>;
   deps: Deps;
-}
-
-
-const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location', 'ETag'];
-
-/**
- * API answers depend on who asks: shared caches must keep them apart by Authorization (`Vary`) and
- * not store a signed-in person's data at all (`private`); browsers revalidate them with the ETag
- * (`no-cache`). Errors are not stored anywhere (`no-store`). A Cache-Control set by a handler wins.
- */
-async function apiCaching(ctx: Koa.ParameterizedContext<AppState, AppContextExtras>, next: Koa.Next): Promise<void> {
-  await next();
-  if (!ctx.path.startsWith('/api/')) return;
-  ctx.vary('Authorization');
-  if (ctx.response.get('Cache-Control')) return;
-  if (ctx.status >= 400) ctx.set('Cache-Control', 'no-store');
-  else ctx.set('Cache-Control', ctx.get('Authorization') ? 'private, no-cache' : 'no-cache');
-}
-
-/**
- * A request with more than one Host header names two targets; RFC 9112 (section 3.2) says to answer
- * 400. Node keeps the first one and drops the others silently, so count them in the raw headers.
- */
-async function singleHostHeader(ctx: Koa.ParameterizedContext<AppState, AppContextExtras>, next: Koa.Next): Promise<void> {
-  const raw = ctx.req.rawHeaders;
-  let hosts = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'host') hosts++;
-  if (hosts > 1) throw badRequest('The request carries more than one Host header.', 'duplicate_host');
-  await next();
 }
 
 export function createApp(options: CreateAppOptions): AppBundle {
@@ -125,103 +98,30 @@ export function createApp(options: CreateAppOptions): AppBundle {
       br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
       gzip: { level: 6 },
       deflate: false,
-    }) as Koa.Middleware<AppState, AppContextExtras>,
+    }) as AppMiddleware,
   );
   app.use(apiCaching);
   // An ETag on every GET answer held in memory, and 304 without a body for If-None-Match.
-  app.use(conditionalGet() as Koa.Middleware<AppState, AppContextExtras>);
+  app.use(conditionalGet() as AppMiddleware);
   app.use(errorHandler({ production: config.env === 'production' }));
   app.use(singleHostHeader);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:', 'blob:'],
-          'media-src': ["'self'", 'blob:', 'mediastream:'],
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'worker-src': ["'self'", 'blob:'],
-          'upgrade-insecure-requests': config.env === 'production' ? [] : null,
-        },
-      },
-      // Widgets and media are meant to be loaded by pages on other (allowlisted) origins.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      crossOriginEmbedderPolicy: false,
-      strictTransportSecurity: config.env === 'production',
-    }) as Koa.Middleware<AppState, AppContextExtras>,
-  );
+  app.use(securityHeaders(config));
   // A page on an origin missing from CORS_ORIGINS: logged, and its preflight answered with a problem.
-  app.use(corsRefusal(config, logger) as Koa.Middleware<AppState, AppContextExtras>);
-  const allowAll = config.corsOrigins.includes('*');
-  app.use(
-    cors({
-      origin: (ctx) => {
-        const origin = ctx.get('Origin');
-        if (!origin) return '';
-        return allowAll || config.corsOrigins.includes(origin) ? origin : '';
-      },
-      allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'If-None-Match'],
-      exposeHeaders: EXPOSED_HEADERS,
-      maxAge: 600,
-      keepHeadersOnError: true,
-    }) as Koa.Middleware<AppState, AppContextExtras>,
-  );
-
-  // Paths work with and without the trailing slash: `/api/sessions` is `/api/sessions/`.
-  app.use(async function trailingSlash(ctx, next) {
-    if (ctx.path.startsWith('/api/') && !ctx.path.endsWith('/')) ctx.path = `${ctx.path}/`;
-    await next();
-  });
-
-  app.use(async function staticFiles(ctx, next) {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
-    if (ctx.path === '/docs/redoc.standalone.js') {
-      ctx.type = 'application/javascript; charset=utf-8';
-      ctx.set('Cache-Control', 'public, max-age=86400');
-      ctx.body = await redocBundle();
-      return;
-    }
-    if (ctx.path.startsWith('/media/')) {
-      const rel = ctx.path.slice('/media/'.length);
-      // Only files we wrote: random names, image extensions, no traversal.
-      if (!/^[a-z0-9-]+\/[A-Za-z0-9_-]{16,}\.(webp|jpg|png)$/.test(rel)) return next();
-      try {
-        await send(ctx, rel, { root: config.mediaRoot, maxage: 31_536_000_000, immutable: true });
-      } catch {
-        return next();
-      }
-      return;
-    }
-    await next();
-  });
+  app.use(corsRefusal(config, logger) as AppMiddleware);
+  app.use(corsAllowlist(config));
+  app.use(trailingSlash);
+  // The Redoc bundle and uploaded media.
+  app.use(staticFiles(config));
 
   // Built widgets (/widgets/*.js) and the host pages (/login, /dashboard, /embed-example).
-  app.use(pagesAndWidgets(config) as Koa.Middleware<AppState, AppContextExtras>);
+  app.use(pagesAndWidgets(config) as AppMiddleware);
   // /problems and /problems/{code}: what each problem `type` means.
-  app.use(problemPages() as Koa.Middleware<AppState, AppContextExtras>);
+  app.use(problemPages() as AppMiddleware);
 
   const router = buildApiRouter(deps.spec, collectRoutes(), deps);
-  app.use(router.routes() as Koa.Middleware<AppState, AppContextExtras>);
-
-  app.use(async function notFoundOrMethod(ctx) {
-    const c = ctx as unknown as AppContext;
-    const allowed = [...deps.spec.operations.values()]
-      .filter((op) => op.pathRegex.test(c.path))
-      .map((op) => op.method.toUpperCase());
-    if (allowed.length && ctx.method === 'OPTIONS') {
-      ctx.status = 204;
-      ctx.set('Allow', [...allowed, 'OPTIONS'].join(', '));
-      return;
-    }
-    if (allowed.length) {
-      ctx.set('Allow', [...allowed, 'OPTIONS'].join(', '));
-      throw new ApiError(405, 'method_not_allowed', 'Method not allowed', `${ctx.method} is not allowed here; use ${allowed.join(', ')}.`);
-    }
-    throw new ApiError(404, 'not_found', 'Not found', `Nothing is served at ${ctx.path}.`);
-  });
+  app.use(router.routes());
+  // Nothing matched: 405 with Allow on a known path, else 404.
+  app.use(notFoundOrMethod(deps.spec));
 
   return { app, deps };
 }

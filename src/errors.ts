@@ -1,8 +1,19 @@
 /**
  * The one error module. Every error a client can see is an `ApiError` with a stable `code`, built by
- * the factories below; `src/middleware/errorHandler.ts` renders it as RFC 9457 problem+json.
+ * the factories below; `toApiError` maps other known failures (database constraints, body parser,
+ * HTTP errors) to one and `problemBody` renders it as RFC 9457 problem+json — used by
+ * `src/middleware/errorHandler.ts` for HTTP and by the realtime hub for `/ws`.
  * Anything else is an internal error: logged, and answered with a generic 500.
  */
+import {
+  CheckViolationError,
+  DataError,
+  ForeignKeyViolationError,
+  NotFoundError,
+  NotNullViolationError,
+  UniqueViolationError,
+} from 'objection';
+import { wrapError } from 'db-errors';
 
 export interface FieldError {
   in: 'body' | 'query' | 'path' | 'header';
@@ -88,3 +99,61 @@ export const notImplemented = (operationId: string) =>
 
 export const serviceUnavailable = (detail: string) =>
   new ApiError(503, 'service_unavailable', 'Service unavailable', detail);
+
+function fromDatabase(err: unknown): ApiError | undefined {
+  const wrapped = err instanceof Error ? wrapError(err) : err;
+  if (wrapped instanceof UniqueViolationError) return conflict('A record with these values already exists.', 'duplicate');
+  if (wrapped instanceof ForeignKeyViolationError) return conflict('A referenced record does not exist or is still in use.', 'reference_conflict');
+  if (wrapped instanceof CheckViolationError) return conflict('The change would break a data rule.', 'constraint_violation');
+  if (wrapped instanceof NotNullViolationError) return badRequest('A required value is missing.', 'missing_value');
+  if (wrapped instanceof DataError) return badRequest('A value is out of range or malformed.', 'invalid_value');
+  if (wrapped instanceof NotFoundError) return notFound();
+  return undefined;
+}
+
+/**
+ * A zlib or brotli failure: the body parser inflates `Content-Encoding: gzip|deflate|br` bodies and
+ * passes on what the decoder throws (a corrupt or truncated stream), without an HTTP status.
+ */
+function isDecompressionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code);
+}
+
+/** Maps any thrown value to an ApiError, or undefined for a genuine internal error. */
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const db = fromDatabase(err);
+  if (db) return db;
+  if (isDecompressionError(err)) return badRequest('The request body could not be decompressed.', 'malformed_body');
+  const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 401) return unauthorized();
+  if (status === 413) return payloadTooLarge();
+  if (status === 415) return unsupportedMediaType(e.expose && e.message ? e.message : 'Unsupported media type.');
+  if (status === 400 && (e.type === 'entity.parse.failed' || /JSON/i.test(e.message ?? ''))) {
+    return badRequest('The request body is not valid JSON.', 'malformed_body');
+  }
+  const message = e.expose && e.message ? e.message : 'The request could not be processed.';
+  return new ApiError(status, status === 404 ? 'not_found' : 'http_error', httpTitle(status), message);
+}
+
+function httpTitle(status: number): string {
+  return (
+    { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable', 409: 'Conflict', 411: 'Length required', 413: 'Payload too large', 414: 'URI too long', 415: 'Unsupported media type', 422: 'Unprocessable content', 429: 'Too many requests' }[status] ?? 'Request error'
+  );
+}
+
+export function problemBody(err: ApiError, instance: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: `/problems/${err.code}`,
+    title: err.title,
+    status: err.status,
+    detail: err.detail,
+    code: err.code,
+    instance,
+  };
+  if (err.errors?.length) body.errors = err.errors;
+  return body;
+}

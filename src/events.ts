@@ -4,36 +4,13 @@
  * event for a write that was rolled back. Routes never talk to sockets: the hub subscribes here.
  */
 import type { Knex } from 'knex';
-import type { Booking, ChatMessage, Feedback, MentorRequest, Notification, Payout, Session, User } from './models/index.ts';
-import { DEFAULT_ROOM_WINDOW, type RoomWindowSettings } from './services/attendance.ts';
+import type { DomainEvent } from './domainEvents.ts';
+import type { User } from './models/index.ts';
+import { DEFAULT_ROOM_WINDOW, type RoomWindowSettings } from './views/roomWindow.ts';
 import { notifyOutboxWritten, recordOutbox } from './webhooks/outbox.ts';
 
-export type SessionChange =
-  | 'created'
-  | 'updated'
-  | 'rescheduled'
-  | 'published'
-  | 'cancelled'
-  | 'mentor_ready'
-  | 'learner_ready'
-  | 'started'
-  | 'completed';
+export type { DomainEvent, DomainEventType, EventOf, SessionChange } from './domainEvents.ts';
 
-export type DomainEvent =
-  | { type: 'notification.created'; notification: Notification }
-  | { type: 'notifications.read'; userId: number }
-  | { type: 'booking.created'; booking: Booking; session: Session }
-  | { type: 'booking.cancelled'; booking: Booking; session: Session }
-  | { type: 'session.changed'; session: Session; change: SessionChange; booking?: Booking }
-  | { type: 'chat.message'; message: ChatMessage }
-  | { type: 'payout.changed'; payout: Payout }
-  | { type: 'user.deactivated'; userId: number }
-  | { type: 'user.created'; user: User }
-  | { type: 'request.changed'; request: MentorRequest; change: 'created' | 'accepted' | 'declined' | 'cancelled' }
-  | { type: 'feedback.created'; feedback: Feedback };
-
-export type DomainEventType = DomainEvent['type'];
-export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;
 
 export class EventBus {
@@ -79,6 +56,9 @@ export interface Tx {
   /** Records an event, published after the transaction commits. */
   emit(event: DomainEvent): void;
 }
+
+/** A `Tx` on behalf of a signed-in user: the services' usual first argument. */
+export type ActorTx = Tx & { actor: User };
 
 /**
  * Runs `fn` in a transaction and publishes the events it recorded once the commit succeeded.

@@ -1,5 +1,5 @@
 /** Koa context and state types shared by middleware and routes. */
-import type { ParameterizedContext } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -56,3 +56,6 @@ export interface AppContextExtras {
 }
 
 export type AppContext = ParameterizedContext<AppState, AppContextExtras>;
+
+/** A Koa middleware of this application (its state and `ctx.deps`). */
+export type AppMiddleware = Middleware<AppState, AppContextExtras>;

@@ -1,5 +1,5 @@
 /** `mentorctl admin create`: the first admin account, written straight to the local database. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { createUser } from '../../src/services/auth.ts';
 import { ACCOUNT_FLAGS, askAccount } from '../lib/account.ts';
 import { isProblemLike, problemError } from '../lib/errors.ts';

@@ -1,5 +1,5 @@
 /** `mentorctl api-keys …`: API keys of host platforms, through the admin API. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { collectPages, connect, expectOk } from '../lib/api.ts';
 import type { GlobalOptions } from '../lib/options.ts';
 import { printJson, printLine, printTable, shortTime, statusColor, success, warn } from '../lib/output.ts';

@@ -1,5 +1,5 @@
 /** `mentorctl notify`: a broadcast notification to one user or to a role, through the admin API. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { connect, expectOk } from '../lib/api.ts';
 import type { GlobalOptions } from '../lib/options.ts';
 import { printJson, success } from '../lib/output.ts';

@@ -1,5 +1,5 @@
 /** `mentorctl payouts …`: the payout queue, through the admin API. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { collectPages, connect, expectOk, type ApiClient } from '../lib/api.ts';
 import type { GlobalOptions } from '../lib/options.ts';
 import { printJson, printLine, printTable, shortTime, statusColor, success } from '../lib/output.ts';

@@ -1,5 +1,5 @@
 /** `mentorctl sessions list`: every session on the platform, through the admin API. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { collectPages, connect, expectOk } from '../lib/api.ts';
 import type { GlobalOptions } from '../lib/options.ts';
 import { printJson, printLine, printTable, shortTime, statusColor } from '../lib/output.ts';

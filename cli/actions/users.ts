@@ -1,5 +1,5 @@
 /** `mentorctl users …`: accounts, through the admin API. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { collectPages, connect, expectOk, type ApiClient } from '../lib/api.ts';
 import { ACCOUNT_FLAGS, askAccount } from '../lib/account.ts';
 import { ROLES, type GlobalOptions } from '../lib/options.ts';

@@ -1,5 +1,5 @@
 /** `mentorctl webhooks …` and `mentorctl events tail`, through the admin API. */
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 import { collectPages, connect, expectOk } from '../lib/api.ts';
 import type { GlobalOptions } from '../lib/options.ts';
 import { note, printJson, printLine, printTable, shortTime, statusColor, success } from '../lib/output.ts';

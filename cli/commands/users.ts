@@ -2,7 +2,7 @@
 import { Argument, Option, type Command } from 'commander';
 import { examples, jsonOption, limitOption, parseId, ROLES, yesOption } from '../lib/options.ts';
 import type { CreateUserOptions, DeactivateOptions, ListUsersOptions, RecordOptions } from '../actions/users.ts';
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 
 const actions = () => import('../actions/users.ts');
 

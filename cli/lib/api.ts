@@ -8,7 +8,7 @@
  * The stored tokens are only ever sent to the server they came from.
  */
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from '../../src/api/generated/openapi.d.ts';
+import type { paths } from '../../src/contract/types.ts';
 import { CliError, isProblemLike, problemError, UsageError } from './errors.ts';
 import { readCredentials, writeCredentials, type Credentials } from './credentials.ts';
 

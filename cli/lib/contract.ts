@@ -3,7 +3,7 @@
  * `admin create`, which has no server to ask) obeys exactly the rules the API enforces.
  */
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Schemas } from '../../src/api/types.ts';
+import type { Schemas } from '../../src/contract/types.ts';
 import { loadSpec } from '../../src/openapi/spec.ts';
 import { createAjv, SPEC_SCHEMA_ID, toFieldErrors } from '../../src/openapi/validators.ts';
 import type { FieldError } from '../../src/errors.ts';

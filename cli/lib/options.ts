@@ -2,7 +2,7 @@
  * Options and arguments several commands share, so they read and behave the same everywhere.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import type { Schema } from '../../src/api/types.ts';
+import type { Schema } from '../../src/contract/types.ts';
 
 /** The enums of openapi.yaml offered as choices (checked against the generated types). */
 export const ROLES = ['mentor', 'learner'] as const satisfies readonly Schema<'Role'>[];

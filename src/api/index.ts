@@ -23,7 +23,7 @@ import { registerAdminRoutes } from './admin/router.ts';
 import { registerPlatformRoutes } from './platform/router.ts';
 import { registerEventsRoutes } from './events/router.ts';
 import { registerWebhooksRoutes } from './webhooks/router.ts';
-import { registerRealtimeRoutes } from '../realtime/routes.ts';
+import { registerRealtimeRoutes } from './realtime/router.ts';
 import '../policies/index.ts';
 
 export function collectRoutes(): ApiRoutes {

@@ -13,7 +13,7 @@
  * Operations in the spec without a handler answer 501 problem+json, so the contract is complete
  * from day one and every gap is visible.
  */
-import type { Middleware } from 'koa';
+import type { Knex } from 'knex';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
 import { once } from 'node:events';
@@ -29,12 +29,14 @@ import {
   type FieldError,
 } from '../errors.ts';
 import { checkScopes, insufficientScope } from '../auth/principal.ts';
+import { inTransaction, type ActorTx } from '../events.ts';
 import { authenticate } from '../middleware/authenticate.ts';
-import { Booking } from '../models/index.ts';
+import { Booking, type User } from '../models/index.ts';
 import type { LoadedSpec, Operation } from '../openapi/spec.ts';
 import { compileValidators, type OperationValidator } from '../openapi/validators.ts';
-import type { AppContext, AppState, Deps } from '../types.ts';
-import type { OperationId, OperationInput } from './types.ts';
+import { authorize, type ActionOn } from '../policies/index.ts';
+import type { AppContext, AppContextExtras, AppMiddleware, AppState, Deps } from '../types.ts';
+import type { OperationId, OperationInput } from '../contract/types.ts';
 
 export type Handler<Op extends OperationId> = (ctx: AppContext, input: OperationInput<Op>) => Promise<void> | void;
 
@@ -47,6 +49,36 @@ export class ApiRoutes {
     this.handlers.set(operationId, handler);
     return this;
   }
+}
+
+/**
+ * A change to one record, the one way handlers write (after Outline's `transaction()` middleware).
+ * In one transaction: `load` the record (locked `forUpdate` when the work depends on its state),
+ * authorize the caller's `action` on it — 404 when they may not even read it, 403 when they may read
+ * it but not act — and run the service's `work` as the caller. The events the work records are
+ * published after COMMIT (src/events.ts).
+ */
+export interface Mutation<R extends object, T> {
+  /** The record's model class: it types `action` (the model's policy actions) and `work`. */
+  model: abstract new (...args: never[]) => R;
+  load: (trx: Knex.Transaction) => PromiseLike<R | undefined | null>;
+  action: NoInfer<ActionOn<R>>;
+  /** The record's name in a 404 or 403 problem ("Session not found."). */
+  what: string;
+  work: (tx: ActorTx, record: NoInfer<R>) => Promise<T>;
+}
+
+export function mutate<R extends object, T>(ctx: AppContext, actor: User, m: Mutation<R, T>): Promise<T> {
+  return inTransaction(ctx.deps.db, ctx.deps.events, async (tx) => {
+    const record = await m.load(tx.trx);
+    authorize(actor, m.action, record, m.what);
+    return m.work({ actor, ...tx }, record);
+  });
+}
+
+/** A write with no record to authorize first (a creation, a broadcast): `work` in one transaction. */
+export function transact<T>(ctx: AppContext, actor: User, work: (tx: ActorTx) => Promise<T>): Promise<T> {
+  return inTransaction(ctx.deps.db, ctx.deps.events, (tx) => work({ actor, ...tx }));
 }
 
 export interface UploadedFile {
@@ -62,9 +94,9 @@ function hasBody(ctx: AppContext): boolean {
   return Boolean(ctx.get('Transfer-Encoding')) || (length !== '' && length !== '0');
 }
 
-function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
+function bodyParsers(op: Operation, deps: Deps): AppMiddleware[] {
   const content = op.requestBody?.content ?? {};
-  const parsers: Middleware<AppState>[] = [];
+  const parsers: AppMiddleware[] = [];
   const multipart = 'multipart/form-data' in content;
   // Operations without a body still parse a JSON one, so that `{}` is accepted and anything
   // else is refused (request bodies are closed like everything else).
@@ -79,7 +111,7 @@ function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
         urlencoded: false,
         text: false,
         parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] as never,
-      }) as unknown as Middleware<AppState>,
+      }) as AppMiddleware,
     );
   }
   if (multipart) {
@@ -102,7 +134,7 @@ function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
   }
   return parsers;
 
-  async function parseAndHandle(ctx: Parameters<Middleware<AppState>>[0], next: () => Promise<unknown>) {
+  async function parseAndHandle(ctx: Parameters<AppMiddleware>[0], next: () => Promise<unknown>) {
     const streams: Array<{ filepath: string; stream: WriteStream }> = [];
     const parse = koaBody({
       json: false,
@@ -127,7 +159,7 @@ function bodyParsers(op: Operation, deps: Deps): Middleware<AppState>[] {
           return stream;
         }) as never,
       },
-    }) as unknown as Middleware<AppState>;
+    }) as AppMiddleware;
     try {
       try {
         await parse(ctx, async () => {});
@@ -192,10 +224,10 @@ function formWithFiles(ctx: AppContext): Record<string, unknown> {
   return form;
 }
 
-function validate(v: OperationValidator): Middleware<AppState> {
+function validate(v: OperationValidator): AppMiddleware {
   const op = v.operation;
   return async function validateRequest(ctx, next) {
-    const c = ctx as unknown as AppContext;
+    const c = ctx;
     const errors: FieldError[] = [];
     const path = { ...((c as unknown as { params?: Record<string, string> }).params ?? {}) };
     errors.push(...v.path(path));
@@ -232,7 +264,7 @@ function validate(v: OperationValidator): Middleware<AppState> {
   };
 }
 
-function enforceScopes(op: Operation): Middleware<AppState> {
+function enforceScopes(op: Operation): AppMiddleware {
   return async function scopes(ctx, next) {
     checkScopes(ctx.state.principal!, op.security);
     await next();
@@ -259,11 +291,11 @@ async function aboutSession(ctx: AppContext, op: Operation, session: number): Pr
 }
 
 /** A `room` token stays inside its session's room. */
-function enforceRoomSession(op: Operation): Middleware<AppState> {
+function enforceRoomSession(op: Operation): AppMiddleware {
   return async function roomSession(ctx, next) {
     const principal = ctx.state.principal;
     if (principal?.kind === 'user' && principal.scope === 'room') {
-      if (!(await aboutSession(ctx as unknown as AppContext, op, principal.session!))) {
+      if (!(await aboutSession(ctx, op, principal.session!))) {
         throw insufficientScope([['full']], `This token is for the room of session ${principal.session} only.`);
       }
     }
@@ -272,12 +304,12 @@ function enforceRoomSession(op: Operation): Middleware<AppState> {
 }
 
 /** Builds the router for every operation in the spec: the registered handler, or a 501. */
-export function buildApiRouter(spec: LoadedSpec, routes: ApiRoutes, deps: Deps): Router<AppState, any> {
+export function buildApiRouter(spec: LoadedSpec, routes: ApiRoutes, deps: Deps): Router<AppState, AppContextExtras> {
   const validators = compileValidators(spec);
   for (const id of routes.handlers.keys()) {
     if (!spec.operations.has(id)) throw new Error(`handler registered for unknown operationId ${id}`);
   }
-  const router = new Router<AppState, any>();
+  const router = new Router<AppState, AppContextExtras>();
   const auth = authenticate({ tokens: deps.tokens });
   // Static paths first so `/api/notifications/read-all/` never matches `/api/notifications/{id}/`.
   const ops = [...spec.operations.values()].sort(
@@ -285,7 +317,7 @@ export function buildApiRouter(spec: LoadedSpec, routes: ApiRoutes, deps: Deps):
   );
   for (const op of ops) {
     const handler = routes.handlers.get(op.operationId);
-    const chain: Middleware<AppState>[] = [];
+    const chain: AppMiddleware[] = [];
     if (op.authenticated) chain.push(auth, enforceScopes(op));
     if (!handler) {
       chain.push(async function notImplementedYet() {
@@ -295,11 +327,10 @@ export function buildApiRouter(spec: LoadedSpec, routes: ApiRoutes, deps: Deps):
       chain.push(...bodyParsers(op, deps), validate(validators.get(op.operationId)!));
       if (op.security.some((required) => required.includes('room'))) chain.push(enforceRoomSession(op));
       chain.push(async function operationHandler(ctx) {
-        const c = ctx as unknown as AppContext;
-        await handler(c, c.state.input as never);
+        await handler(ctx, ctx.state.input as never);
       });
     }
-    router.register(op.routerPath, [op.method.toUpperCase()], chain as never, { name: op.operationId });
+    router.register(op.routerPath, [op.method.toUpperCase()], chain, { name: op.operationId });
   }
   return router;
 }

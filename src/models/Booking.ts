@@ -1,5 +1,7 @@
-import type { RelationMappings } from 'objection';
+import type { Modifiers, QueryBuilder, RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
+import { Session } from './Session.ts';
+import { User } from './User.ts';
 
 export type BookingStatus = 'booked' | 'attended' | 'no_show' | 'cancelled';
 
@@ -24,6 +26,13 @@ export class Booking extends BaseModel {
   session?: Session;
   learner?: User;
 
+  static override modifiers: Modifiers<QueryBuilder<Booking>> = {
+    /** Bookings that hold a seat: every status but `cancelled`. */
+    live(query) {
+      query.whereNot(`${query.tableRefFor(Booking)}.status`, 'cancelled');
+    },
+  };
+
   static override get relationMappings(): RelationMappings {
     return {
       session: {
@@ -39,6 +48,3 @@ export class Booking extends BaseModel {
     };
   }
 }
-
-import { Session } from './Session.ts';
-import { User } from './User.ts';

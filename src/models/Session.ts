@@ -1,5 +1,7 @@
 import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
+import type { Booking } from './Booking.ts';
+import { User } from './User.ts';
 
 export type SessionStatus = 'draft' | 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
 
@@ -40,7 +42,6 @@ export class Session extends BaseModel {
   updated_at!: Date;
 
   mentor?: User;
-  bookings?: Booking[];
   /** The caller's booking on this session, attached by `loadSessionForUser` for policies (not a column). */
   viewerBooking?: Booking;
 
@@ -58,23 +59,6 @@ export class Session extends BaseModel {
         modelClass: () => User,
         join: { from: 'sessions.mentor_id', to: 'users.id' },
       },
-      bookings: {
-        relation: BaseModel.HasManyRelation,
-        modelClass: () => Booking,
-        join: { from: 'sessions.id', to: 'bookings.session_id' },
-      },
-      participants: {
-        relation: BaseModel.ManyToManyRelation,
-        modelClass: () => User,
-        join: {
-          from: 'sessions.id',
-          through: { from: 'bookings.session_id', to: 'bookings.learner_id' },
-          to: 'users.id',
-        },
-      },
     };
   }
 }
-
-import { User } from './User.ts';
-import { Booking } from './Booking.ts';

@@ -1,4 +1,3 @@
-import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
 
 export type Role = 'mentor' | 'learner';
@@ -39,22 +38,4 @@ export class User extends BaseModel {
     const full = `${this.first_name ?? ''} ${this.last_name ?? ''}`.trim();
     return full || this.username;
   }
-
-  static override get relationMappings(): RelationMappings {
-    return {
-      sessions: {
-        relation: BaseModel.HasManyRelation,
-        modelClass: () => Session,
-        join: { from: 'users.id', to: 'sessions.mentor_id' },
-      },
-      bookings: {
-        relation: BaseModel.HasManyRelation,
-        modelClass: () => Booking,
-        join: { from: 'users.id', to: 'bookings.learner_id' },
-      },
-    };
-  }
 }
-
-import { Session } from './Session.ts';
-import { Booking } from './Booking.ts';

@@ -7,4 +7,4 @@ import './attendance.ts';
 import './payout.ts';
 import './notification.ts';
 
-export { allow, authorize, can } from './policy.ts';
+export { allow, authorize, can, type ActionOn, type PolicyActions } from './policy.ts';

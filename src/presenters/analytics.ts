@@ -1,7 +1,7 @@
 /** Analytics presenter: the computed metrics in the contract's shape. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
-import type { MentorAnalytics } from '../services/analytics.ts';
+import type { MentorAnalytics } from '../views/analytics.ts';
 import { presentMonthly } from './earnings.ts';
 import { presentSession } from './session.ts';
 

@@ -1,8 +1,8 @@
 /** Attendance presenter: a session's bookings with their learners' presence in the room. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { Session } from '../models/index.ts';
-import type { AttendanceEntry } from '../services/attendance.ts';
+import type { AttendanceEntry } from '../views/attendance.ts';
 import { presentUserSummary } from './user.ts';
 
 export function presentSessionAttendance(session: Session, entries: AttendanceEntry[]): Schema<'SessionAttendance'> {

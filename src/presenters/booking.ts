@@ -1,18 +1,13 @@
 /**
  * Booking presenter. Pure: the session and the learner are batch-loaded first by
- * `loadBookingViews` (src/services/bookingViews.ts), so a page of bookings costs two extra queries.
+ * `loadBookingViews` (src/views/bookings.ts), so a page of bookings costs two extra queries.
  */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCents } from '../lib/money.ts';
 import { iso } from '../lib/time.ts';
 import type { Booking, Session, User } from '../models/index.ts';
 import { presentUserSummary } from './user.ts';
-
-export interface BookingView {
-  booking: Booking;
-  session: Session;
-  learner: User;
-}
+import type { BookingView } from '../views/bookings.ts';
 
 export function presentBookingSessionSummary(s: Session): Schema<'BookingSessionSummary'> {
   return {

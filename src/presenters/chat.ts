@@ -1,5 +1,5 @@
 /** Chat message presenter: shared by GET /api/sessions/{id}/chat/ and the room's `chat` push. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { ChatMessage, User } from '../models/index.ts';
 import { presentUserSummary } from './user.ts';

@@ -1,7 +1,7 @@
 /** Earnings presenter: cents become two-decimal strings; the monthly series is shared with analytics. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCents } from '../lib/money.ts';
-import type { EarningsSummary, MonthlyFigure } from '../services/earnings.ts';
+import type { EarningsSummary, MonthlyFigure } from '../views/earnings.ts';
 
 export function presentMonthly(months: MonthlyFigure[]): Array<Schema<'MonthlyEarnings'>> {
   return months.map((m) => ({ month: m.month, earned: formatCents(m.earnedCents), sessions: m.sessions, bookings: m.bookings }));

@@ -1,13 +1,9 @@
-/** Feedback presenter; the learner is batch-loaded by `loadFeedbackViews` (src/services/feedback.ts). */
-import type { Schema } from '../api/types.ts';
+/** Feedback presenter; the learner is batch-loaded by `loadFeedbackViews` (src/views/feedback.ts). */
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { Feedback, User } from '../models/index.ts';
 import { presentUserSummary } from './user.ts';
-
-export interface FeedbackView {
-  feedback: Feedback;
-  learner: User;
-}
+import type { FeedbackView } from '../views/feedback.ts';
 
 export function presentFeedback({ feedback: f, learner }: FeedbackView): Schema<'Feedback'> {
   return {

@@ -1,24 +1,13 @@
 /**
  * A mentor's public profile (the directory and `GET /api/mentors/{id}/`). A whitelist of what
  * every signed-in user may see: no email, role flags or login times. The statistics are
- * batch-loaded by `loadMentorViews` (src/services/profile.ts).
+ * batch-loaded by `loadMentorViews` (src/views/mentors.ts).
  */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCentsOrNull } from '../lib/money.ts';
 import type { User } from '../models/index.ts';
 import { avatarUrl } from './user.ts';
-
-export interface MentorStats {
-  /** Mean rating of all feedback on the mentor's sessions, or null without feedback. */
-  averageRating: number | null;
-  feedbackCount: number;
-  completedSessions: number;
-}
-
-export interface MentorView {
-  mentor: User;
-  stats: MentorStats;
-}
+import type { MentorView } from '../views/mentors.ts';
 
 export function presentMentorProfile({ mentor: m, stats }: MentorView): Schema<'MentorProfile'> {
   return {

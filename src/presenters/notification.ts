@@ -1,5 +1,5 @@
 /** Notification presenter: shared by GET /api/notifications/ and the WebSocket push. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { Notification } from '../models/index.ts';
 

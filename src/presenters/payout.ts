@@ -1,5 +1,5 @@
 /** Payout presenter: the mentor's history, the admin queue and the realtime push share it. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCents } from '../lib/money.ts';
 import { iso } from '../lib/time.ts';
 import type { Payout } from '../models/index.ts';

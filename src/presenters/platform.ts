@@ -1,5 +1,5 @@
 /** API keys (never their secret or hash) and provisioned users, as the API shows them. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { ApiKey, User } from '../models/index.ts';
 

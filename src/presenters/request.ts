@@ -1,17 +1,12 @@
 /**
  * Request presenter. Pure: both people's summaries are batch-loaded first by `loadRequestViews`
- * (src/services/requests.ts), so a page of requests costs one extra query.
+ * (src/views/requests.ts), so a page of requests costs one extra query.
  */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { MentorRequest, User } from '../models/index.ts';
 import { presentUserSummary } from './user.ts';
-
-export interface RequestView {
-  request: MentorRequest;
-  learner: User;
-  mentor: User;
-}
+import type { RequestView } from '../views/requests.ts';
 
 export function presentRequest({ request: r, learner, mentor }: RequestView): Schema<'Request'> {
   return {

@@ -1,24 +1,14 @@
 /**
  * Session presenter. Pure: what it needs beyond the row (the mentor, how many learners are ready,
- * the caller's booking) is loaded in one batch by `loadSessionViews` (src/services/sessionViews.ts),
+ * the caller's booking) is loaded in one batch by `loadSessionViews` (src/views/sessions.ts),
  * so listing 100 sessions costs a constant number of queries.
  */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCentsOrNull } from '../lib/money.ts';
 import { addMinutes, iso } from '../lib/time.ts';
 import type { Session, User } from '../models/index.ts';
-import type { RoomWindow } from '../services/attendance.ts';
 import { presentUserSummary } from './user.ts';
-
-export interface SessionView {
-  session: Session;
-  mentor: User;
-  readyLearnerCount: number;
-  /** The viewer's live booking id on this session (learners), or null. */
-  myBooking: number | null;
-  /** When the session's room (`room_{id}`) opens and closes. */
-  roomWindow: RoomWindow;
-}
+import type { SessionView } from '../views/sessions.ts';
 
 export function canStart(session: Session, readyLearnerCount: number): boolean {
   return (

@@ -1,8 +1,8 @@
 /** Platform statistics presenter (admin). */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCents } from '../lib/money.ts';
 import { iso } from '../lib/time.ts';
-import type { PlatformStats } from '../services/admin.ts';
+import type { PlatformStats } from '../views/platformStats.ts';
 
 export function presentStats(s: PlatformStats): Schema<'PlatformStats'> {
   return {

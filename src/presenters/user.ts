@@ -2,7 +2,7 @@
  * User presenters: the only place a user record becomes JSON. Field whitelists, so a password hash
  * or a flag added to the table later can never leak by accident.
  */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { formatCentsOrNull } from '../lib/money.ts';
 import { iso } from '../lib/time.ts';
 import type { User } from '../models/index.ts';

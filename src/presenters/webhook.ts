@@ -1,5 +1,5 @@
 /** Webhook endpoint, delivery and feed-event presenters. The signing secret is shown only where asked for. */
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { iso } from '../lib/time.ts';
 import type { OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../models/index.ts';
 

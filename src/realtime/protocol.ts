@@ -4,7 +4,7 @@
  * of client messages, compiled once from the same schemas.
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import type { Schema, Schemas } from '../api/types.ts';
+import type { Schema, Schemas } from '../contract/types.ts';
 import { createAjv, illFormedText, SPEC_SCHEMA_ID } from '../openapi/validators.ts';
 import type { LoadedSpec } from '../openapi/spec.ts';
 

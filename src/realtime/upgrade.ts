@@ -9,8 +9,7 @@ import jwt from 'jsonwebtoken';
 import { looksLikeApiKey } from '../auth/apiKeys.ts';
 import type { AccessClaims, TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
-import { forbidden, unauthorized, type ApiError } from '../errors.ts';
-import { problemBody } from '../middleware/errorHandler.ts';
+import { forbidden, problemBody, unauthorized, type ApiError } from '../errors.ts';
 
 /** The subprotocol clients offer before the token, and the one the server selects. */
 export const BEARER_PROTOCOL = 'bearer';

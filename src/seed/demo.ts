@@ -146,7 +146,7 @@ class DemoWriter {
       currency: 'USD',
       created_at: this.ago(400 * DAY),
       last_login: this.ago(2 * DAY),
-    } as Partial<User>);
+    });
     this.created.users++;
     return user;
   }
@@ -160,7 +160,7 @@ class DemoWriter {
       created_at: addMinutes(attrs.start_time, -14 * DAY),
       ...attrs,
       end_time: addMinutes(attrs.start_time, attrs.duration),
-    } as Partial<Session>);
+    });
     this.created.sessions++;
     return session;
   }
@@ -183,7 +183,7 @@ class DemoWriter {
         joined_at: status === 'attended' || session.status === 'in_progress' ? (times.joinedAt ?? null) : null,
         cancelled_at: live ? null : (times.cancelledAt ?? addMinutes(session.start_time, -2 * DAY)),
         created_at: times.bookedAt ?? addMinutes(session.start_time, -7 * DAY),
-      } as Partial<Booking>);
+      });
       this.created.bookings++;
       // Those who attended were in the room for the whole class.
       if (status === 'attended' && times.joinedAt && session.ended_at) {
@@ -198,7 +198,7 @@ class DemoWriter {
     }
     const liveCount = planned.filter((p) => p.status !== 'cancelled').length;
     if (liveCount) {
-      await Session.query(this.trx).findById(session.id).patch({ booked_count: liveCount } as Partial<Session>);
+      await Session.query(this.trx).findById(session.id).patch({ booked_count: liveCount });
       session.booked_count = liveCount;
     }
   }
@@ -218,7 +218,7 @@ class DemoWriter {
       read_status: read,
       read_at: read ? addMinutes(n.at, 3 * HOUR) : null,
       timestamp: n.at,
-    } as Partial<Notification>);
+    });
     this.created.notifications++;
   }
 
@@ -239,7 +239,7 @@ class DemoWriter {
       rating,
       comment,
       created_at: at,
-    } as Partial<Feedback>);
+    });
     this.created.feedback++;
     return row;
   }
@@ -254,13 +254,13 @@ class DemoWriter {
       decline_reason: null,
       responded_at: null,
       ...attrs,
-    } as Partial<MentorRequest>);
+    });
     this.created.requests++;
     return row;
   }
 
   async payout(attrs: Partial<Payout> & { mentor_id: number; amount_cents: number; status: PayoutStatus; requested_at: Date }): Promise<Payout> {
-    const row = await Payout.query(this.trx).insertAndFetch({ currency: 'USD', ...attrs } as Partial<Payout>);
+    const row = await Payout.query(this.trx).insertAndFetch({ currency: 'USD', ...attrs });
     this.created.payouts++;
     return row;
   }
@@ -273,7 +273,7 @@ class DemoWriter {
         sender_id: speakers[i % speakers.length]!.id,
         body: CHAT_LINES[i % CHAT_LINES.length]!,
         created_at: addMinutes(session.started_at ?? session.start_time, 2 + i * 3),
-      } as Partial<ChatMessage>);
+      });
       this.created.chat_messages++;
     }
   }

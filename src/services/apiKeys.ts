@@ -36,7 +36,7 @@ export async function createApiKey(db: Db, actor: User, input: NewApiKey, now = 
         scopes: [...input.scopes],
         created_by: actor.id,
         expires_at: expiresAt,
-      } as Partial<ApiKey>);
+      });
       return { apiKey, key };
     } catch (err) {
       if ((err as Error).name !== 'UniqueViolationError' || attempt >= 2) throw err;

@@ -90,7 +90,7 @@ export async function createUser(db: Knex, input: NewUser, bus: EventBus = new E
         expertise: [],
         ...(input.currency ? { currency: input.currency } : {}),
         ...(input.external_id !== undefined ? { external_id: input.external_id } : {}),
-      } as Partial<User>);
+      });
       emit({ type: 'user.created', user });
       return user;
     });
@@ -113,8 +113,8 @@ async function issuePair(db: Knex, tokens: TokenService, user: User, family: str
     user_id: user.id,
     family_id: family,
     expires_at: new Date(now.getTime() + tokens.refreshTtl * 1000),
-  } as Partial<RefreshToken>);
-  if (parent) await RefreshToken.query(q).findById(parent.id).patch({ used_at: now, replaced_by: jti } as Partial<RefreshToken>);
+  });
+  if (parent) await RefreshToken.query(q).findById(parent.id).patch({ used_at: now, replaced_by: jti });
   return {
     access: tokens.signAccess(user, { family }),
     refresh: tokens.signRefresh(user.id, jti, family),
@@ -156,7 +156,7 @@ export async function login(deps: LoginDeps, input: { username: string; password
     }
     throw unauthorized(BAD_CREDENTIALS, 'invalid_credentials');
   }
-  await User.query(db).findById(user.id).patch({ last_login: new Date() } as Partial<User>);
+  await User.query(db).findById(user.id).patch({ last_login: new Date() });
   await throttle.succeeded(attempt, user.id);
   return issuePair(db, tokens, user, crypto.randomUUID());
 }

@@ -14,7 +14,7 @@
  * booking, so a booking workflow and a session workflow never deadlock.
  */
 import type { Knex } from 'knex';
-import { UniqueViolationError } from 'objection';
+import { UniqueViolationError, raw, ref } from 'objection';
 import { conflict } from '../errors.ts';
 import { Booking, Session, dbTime, type BookingStatus, type User } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
@@ -50,10 +50,10 @@ export async function bookSession({ actor, ...tx }: ActorTx, session: Session, n
   if (!(await findActiveMentor(tx.trx, session.mentor_id))) {
     throw conflict("This session's mentor is no longer active, so it cannot be booked.", 'mentor_inactive');
   }
-  const seated = await tx.trx('sessions')
+  const seated = await Session.query(tx.trx)
     .where({ id: session.id, status: 'scheduled' })
-    .where('booked_count', '<', tx.trx.ref('capacity'))
-    .update({ booked_count: tx.trx.raw('booked_count + 1'), updated_at: dbTime(now) });
+    .where('booked_count', '<', ref('capacity'))
+    .patch({ booked_count: raw('booked_count + 1') });
   if (seated !== 1) throw conflict('This session is full.', 'session_full');
 
   let booking: Booking;
@@ -64,7 +64,7 @@ export async function bookSession({ actor, ...tx }: ActorTx, session: Session, n
       status: 'booked',
       payment_amount_cents: session.price_cents ?? 0,
       currency: session.currency,
-    } as Partial<Booking>);
+    });
   } catch (err) {
     // A concurrent request of the same learner got there first; the index decided.
     if (err instanceof UniqueViolationError) throw alreadyBooked();
@@ -91,13 +91,11 @@ export async function cancelBooking({ actor, ...tx }: ActorTx, booking: Booking,
   if (session.status !== 'scheduled' || session.start_time <= now) {
     throw conflict('The session has started or is no longer scheduled; the booking can no longer be cancelled.', 'session_started');
   }
-  await tx.trx('bookings')
-    .where({ id: current.id, status: 'booked' })
-    .update({ status: 'cancelled', cancelled_at: dbTime(now), updated_at: dbTime(now) });
-  await tx.trx('sessions')
+  await Booking.query(tx.trx).where({ id: current.id, status: 'booked' }).patch({ status: 'cancelled', cancelled_at: now });
+  await Session.query(tx.trx)
     .where('id', session.id)
     .where('booked_count', '>', 0)
-    .update({ booked_count: tx.trx.raw('booked_count - 1'), updated_at: dbTime(now) });
+    .patch({ booked_count: raw('booked_count - 1') });
   await notify(tx, {
     userId: session.mentor_id,
     type: 'booking_cancelled',
@@ -124,7 +122,7 @@ export async function markLearnerReady({ actor, ...tx }: ActorTx, booking: Booki
   }
   if (current.learner_ready_at) return current;
   assertReadyWindow(session, leadMinutes, now);
-  await tx.trx('bookings').where('id', current.id).update({ learner_ready_at: dbTime(now), updated_at: dbTime(now) });
+  await Booking.query(tx.trx).where('id', current.id).patch({ learner_ready_at: now });
   await notify(tx, {
     userId: session.mentor_id,
     type: 'learner_ready',

@@ -14,7 +14,7 @@ export const ROOM_HISTORY_SIZE = 50;
 export async function postChatMessage({ actor, trx, emit }: ActorTx, session: Pick<Session, 'id'>, body: string): Promise<ChatMessage> {
   // The schema bounds the length; a body of blanks passes it but says nothing.
   if (body.trim() === '') throw invalidField('body', 'must not be only whitespace');
-  const message = await ChatMessage.query(trx).insertAndFetch({ session_id: session.id, sender_id: actor.id, body } as Partial<ChatMessage>);
+  const message = await ChatMessage.query(trx).insertAndFetch({ session_id: session.id, sender_id: actor.id, body });
   message.sender = actor;
   emit({ type: 'chat.message', message });
   return message;

@@ -25,7 +25,7 @@ export async function deactivateUser(tx: Tx, userId: number, now = new Date()): 
   const user = await User.query(tx.trx).findById(userId).forUpdate();
   if (!user) return undefined;
   if (!user.is_active) return user;
-  const deactivated = await user.$query(tx.trx).patchAndFetch({ is_active: false } as Partial<User>);
+  const deactivated = await user.$query(tx.trx).patchAndFetch({ is_active: false });
   await revokeAllTokens(tx.trx, user.id);
 
   const open = await Session.query(tx.trx).where('mentor_id', user.id).whereIn('status', ['draft', 'scheduled']).orderBy('id').forUpdate();

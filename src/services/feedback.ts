@@ -9,7 +9,6 @@ import { UniqueViolationError } from 'objection';
 import type { Tx } from '../events.ts';
 import { conflict } from '../errors.ts';
 import { Feedback, User, type Session } from '../models/index.ts';
-import type { FeedbackView } from '../presenters/feedback.ts';
 import { links, notify } from './notifications.ts';
 
 export interface NewFeedback {
@@ -35,7 +34,7 @@ export async function createFeedback({ actor, ...tx }: Tx & { actor: User }, ses
       learner_id: actor.id,
       rating: input.rating,
       comment: input.comment ?? null,
-    } as Partial<Feedback>);
+    });
   } catch (err) {
     if (err instanceof UniqueViolationError) throw alreadyRated();
     throw err;
@@ -56,11 +55,4 @@ export function sessionFeedback(db: Knex, sessionId: number, onlyLearnerId?: num
   const query = Feedback.query(db).where('session_id', sessionId);
   if (onlyLearnerId !== undefined) query.where('learner_id', onlyLearnerId);
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
-}
-
-/** What the feedback presenter needs, for any number of entries in one query. */
-export async function loadFeedbackViews(db: Knex | Knex.Transaction, entries: Feedback[]): Promise<FeedbackView[]> {
-  if (entries.length === 0) return [];
-  const learners = new Map((await User.query(db).findByIds([...new Set(entries.map((f) => f.learner_id))])).map((u) => [u.id, u]));
-  return entries.map((feedback) => ({ feedback, learner: learners.get(feedback.learner_id)! }));
 }

@@ -129,7 +129,7 @@ export async function markNotification(tx: Tx, notification: Notification, read:
   if (notification.read_status === read) return notification;
   const updated = await notification
     .$query(tx.trx)
-    .patchAndFetch({ read_status: read, read_at: read ? new Date() : null } as Partial<Notification>);
+    .patchAndFetch({ read_status: read, read_at: read ? new Date() : null });
   tx.emit({ type: 'notifications.read', userId: notification.user_id });
   return updated;
 }

@@ -19,7 +19,7 @@ import type { Tx } from '../events.ts';
 import { conflict, invalidField, notFound, unprocessable } from '../errors.ts';
 import { formatCents } from '../lib/money.ts';
 import { Payout, User, type PayoutStatus } from '../models/index.ts';
-import { mentorBalance } from './earnings.ts';
+import { mentorBalance } from '../views/earnings.ts';
 import { links, notify } from './notifications.ts';
 
 type Db = Knex | Knex.Transaction;
@@ -94,7 +94,7 @@ export async function requestPayout({ actor, trx, emit }: ServiceContext, input:
         note: input.note,
         idempotency_key: input.idempotencyKey,
         request_hash: hash,
-      } as Partial<Payout>),
+      }),
     );
   } catch (err) {
     // Only reachable if a request with this key committed without taking the mentor lock above;
@@ -162,7 +162,7 @@ export async function decidePayout(
   const changed = await Payout.query(trx)
     .findById(payout.id)
     .whereIn('status', t.from)
-    .patch({ status: t.to, admin_note: note, processed_at: new Date(), processed_by: actor.id } as Partial<Payout>);
+    .patch({ status: t.to, admin_note: note, processed_at: new Date(), processed_by: actor.id });
   const current = await Payout.query(trx).findById(payout.id);
   if (!current) throw notFound('Payout');
   if (changed === 0) throw conflict(`${withArticle(current.status)} payout cannot be ${t.verb}.`, 'invalid_payout_transition');

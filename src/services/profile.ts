@@ -12,8 +12,7 @@ import { whereContainsInsensitive } from '../db/dialect.ts';
 import { inTransaction, type EventBus, type Tx } from '../events.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import { isValidTimezone } from '../lib/time.ts';
-import { User } from '../models/index.ts';
-import type { MentorStats, MentorView } from '../presenters/mentor.ts';
+import { Booking, Session, User } from '../models/index.ts';
 import { fieldTaken } from './auth.ts';
 import { removeAvatar, storeAvatar, type ImageWork } from './media.ts';
 
@@ -128,12 +127,11 @@ async function assertCurrencyChangeable(trx: Knex.Transaction, user: User, curre
  * every row keeps the mentor's unit.
  */
 async function relabelUnpriced(trx: Knex.Transaction, mentorId: number, currency: string): Promise<void> {
-  const now = new Date().toISOString();
-  await trx('sessions').where('mentor_id', mentorId).whereNot('currency', currency).update({ currency, updated_at: now });
-  await trx('bookings')
-    .whereIn('session_id', trx('sessions').where('mentor_id', mentorId).select('id'))
+  await Session.query(trx).where('mentor_id', mentorId).whereNot('currency', currency).patch({ currency });
+  await Booking.query(trx)
+    .whereIn('session_id', Session.query(trx).where('mentor_id', mentorId).select('id'))
     .whereNot('currency', currency)
-    .update({ currency, updated_at: now });
+    .patch({ currency });
 }
 
 /**
@@ -213,28 +211,4 @@ export function mentorDirectory(db: Knex, filter: MentorFilter) {
 /** An active mentor by id, or undefined (learners, admins without the mentor role, deactivated accounts). */
 export async function findActiveMentor(db: Knex | Knex.Transaction, id: number): Promise<User | undefined> {
   return User.query(db).findById(id).where({ role: 'mentor', is_active: true });
-}
-
-/**
- * Ratings and completed sessions for any number of mentors, in one primary-key read of their
- * counters (table `mentor_stats`, kept by database triggers: migration 20261203010000_mentor_stats),
- * so a directory page costs the same however many sessions its mentors have.
- */
-export async function loadMentorViews(db: Knex, mentors: User[]): Promise<MentorView[]> {
-  if (mentors.length === 0) return [];
-  const rows = (await db('mentor_stats')
-    .whereIn('mentor_id', mentors.map((m) => m.id))
-    .select('mentor_id', 'completed_sessions', 'rating_sum', 'rating_count')) as Array<Record<string, number | string>>;
-  const statsBy = new Map(rows.map((r) => [Number(r.mentor_id), r]));
-  return mentors.map((mentor) => {
-    const row = statsBy.get(mentor.id);
-    const count = Number(row?.rating_count ?? 0);
-    const stats: MentorStats = {
-      // The same double as AVG(rating): the exact quotient, rounded once.
-      averageRating: count > 0 ? Math.round((Number(row!.rating_sum) / count) * 100) / 100 : null,
-      feedbackCount: count,
-      completedSessions: Number(row?.completed_sessions ?? 0),
-    };
-    return { mentor, stats };
-  });
 }

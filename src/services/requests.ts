@@ -7,18 +7,16 @@
  * row lock and the loser sees zero rows, so an accept and a decline can never both succeed.
  */
 import type { Knex } from 'knex';
-import type { Tx } from '../events.ts';
+import type { ActorTx } from '../events.ts';
 import { conflict, invalidField, tooManyRequests, validationFailed, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
 import { addMinutes } from '../lib/time.ts';
 import { Booking, MentorRequest, Session, User, dbTime, type RequestStatus } from '../models/index.ts';
-import type { RequestView } from '../presenters/request.ts';
 import { links, notify } from './notifications.ts';
 import { findActiveMentor } from './profile.ts';
 import { lockMentor } from './sessions.ts';
 
-type ActorTx = Tx & { actor: User };
 
 export const DEFAULT_ACCEPT_DURATION = 60;
 
@@ -108,7 +106,7 @@ export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest
     session_id: null,
     decline_reason: null,
     responded_at: null,
-  } as Partial<MentorRequest>);
+  });
   await notify(tx, {
     userId: mentor.id,
     type: 'request_created',
@@ -180,14 +178,14 @@ export async function acceptRequest(
     currency: mentor.currency,
     capacity: 1,
     booked_count: 1,
-  } as Partial<Session>);
+  });
   const booking = await Booking.query(tx.trx).insertAndFetch({
     session_id: session.id,
     learner_id: request.learner_id,
     status: 'booked',
     payment_amount_cents: priceCents ?? 0,
     currency: session.currency,
-  } as Partial<Booking>);
+  });
   const accepted = await leavePending(tx.trx, request, 'accepted', {
     session_id: session.id,
     responded_at: dbTime(new Date()),
@@ -245,21 +243,4 @@ export function requestsVisibleTo(db: Knex, user: User, status: RequestStatus | 
   const filter = status ?? (mentorView ? 'pending' : 'all');
   if (filter !== 'all') query.where('status', filter);
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
-}
-
-/** What the request presenter needs, for any number of requests in one query. */
-export async function loadRequestViews(db: Knex | Knex.Transaction, requests: MentorRequest[]): Promise<RequestView[]> {
-  if (requests.length === 0) return [];
-  const ids = [...new Set(requests.flatMap((r) => [r.learner_id, r.mentor_id]))];
-  const people = new Map((await User.query(db).findByIds(ids)).map((u) => [u.id, u]));
-  return requests.map((request) => ({
-    request,
-    learner: people.get(request.learner_id)!,
-    mentor: people.get(request.mentor_id)!,
-  }));
-}
-
-export async function loadRequestView(db: Knex | Knex.Transaction, request: MentorRequest): Promise<RequestView> {
-  const [view] = await loadRequestViews(db, [request]);
-  return view!;
 }

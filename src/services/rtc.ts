@@ -5,7 +5,6 @@
  * server checks them with the shared secret alone and they stop working at the expiry.
  */
 import crypto from 'node:crypto';
-import type { Schema } from '../api/types.ts';
 import type { Config } from '../config.ts';
 
 export function turnCredentials(secret: string, userId: number, expiresAt: number): { username: string; credential: string } {
@@ -13,12 +12,18 @@ export function turnCredentials(secret: string, userId: number, expiresAt: numbe
   return { username, credential: crypto.createHmac('sha1', secret).update(username).digest('base64') };
 }
 
+export interface IceSettings {
+  stunUrls: string[];
+  /** TURN servers with credentials for one user, or null when no TURN server is configured. */
+  turn: { urls: string[]; username: string; credential: string; ttlSeconds: number } | null;
+}
+
 /** Empty without STUN_URLS and TURN_URLS: peers on one network (or loopback) need no ICE server. */
-export function rtcConfigFor(config: Pick<Config, 'stunUrls' | 'turn'>, userId: number, now = new Date()): Schema<'RtcConfig'> {
-  const iceServers: Schema<'IceServer'>[] = [];
-  if (config.stunUrls.length) iceServers.push({ urls: config.stunUrls });
-  if (!config.turn.urls.length) return { iceServers, ttl: null };
+export function iceSettingsFor(config: Pick<Config, 'stunUrls' | 'turn'>, userId: number, now = new Date()): IceSettings {
+  if (!config.turn.urls.length) return { stunUrls: config.stunUrls, turn: null };
   const expiresAt = Math.floor(now.getTime() / 1000) + config.turn.ttlSeconds;
-  iceServers.push({ urls: config.turn.urls, ...turnCredentials(config.turn.secret, userId, expiresAt) });
-  return { iceServers, ttl: config.turn.ttlSeconds };
+  return {
+    stunUrls: config.stunUrls,
+    turn: { urls: config.turn.urls, ...turnCredentials(config.turn.secret, userId, expiresAt), ttlSeconds: config.turn.ttlSeconds },
+  };
 }

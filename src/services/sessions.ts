@@ -13,17 +13,17 @@
  * the current status, readiness and participant count.
  */
 import type { Knex } from 'knex';
-import type { Schema } from '../api/types.ts';
-import type { Tx } from '../events.ts';
+import type { Schema } from '../contract/types.ts';
+import type { ActorTx, Tx } from '../events.ts';
 import { conflict, invalidField, type FieldError } from '../errors.ts';
 import { parseMoneyOrNull } from '../lib/money.ts';
 import { addMinutes, iso } from '../lib/time.ts';
-import { Session, User, dbTime, type NotificationType, type SessionStatus } from '../models/index.ts';
+import { Booking, Session, User, dbTime, type NotificationType, type SessionStatus } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
 import { settleAttendance } from './attendance.ts';
 import { links, notifyMany } from './notifications.ts';
 
-export type ActorTx = Tx & { actor: User };
+export type { ActorTx };
 type Db = Knex | Knex.Transaction;
 
 const SESSION_DEFAULTS = { description: '', capacity: 1, status: 'draft' } as const;
@@ -58,11 +58,7 @@ function requireStatus(session: Session, what: string, allowed: readonly Session
 
 /** The learners holding a live (not cancelled) booking on the session. */
 export async function liveLearnerIds(db: Db, sessionId: number): Promise<number[]> {
-  const rows: Array<{ learner_id: number }> = await db('bookings')
-    .where('session_id', sessionId)
-    .whereNot('status', 'cancelled')
-    .select('learner_id')
-    .orderBy('id');
+  const rows = await Booking.query(db).modify('live').where('session_id', sessionId).select('learner_id').orderBy('id');
   return rows.map((r) => Number(r.learner_id));
 }
 
@@ -133,7 +129,7 @@ export function sessionsVisibleTo(db: Knex, user: User, filters: SessionFilters,
     // Led by the learner's bookings (IN, not a correlated EXISTS that would visit every session).
     query.whereIn(
       'id',
-      db('bookings').where('learner_id', user.id).whereNot('status', 'cancelled').select('session_id'),
+      Booking.query(db).modify('live').where('learner_id', user.id).select('session_id'),
     );
     if (filters.status) query.where('status', filters.status);
   } else {
@@ -168,13 +164,13 @@ export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'Se
     currency: mentor.currency,
     capacity: input.capacity ?? SESSION_DEFAULTS.capacity,
     booked_count: 0,
-  } as Partial<Session>);
+  });
   tx.emit({ type: 'session.changed', session, change: 'created' });
   return session;
 }
 
 /** The editable fields after applying `changes` (a full PUT body or a partial PATCH body). */
-function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
+export function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
   const start = changes.start_time === undefined ? session.start_time : parseTime(changes.start_time, 'start_time');
   const duration = changes.duration ?? session.duration;
   return {
@@ -190,7 +186,7 @@ function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
 
 type Fields = ReturnType<typeof applyChanges>;
 
-function changedFields(session: Session, next: Fields): Partial<Fields> {
+export function changedFields(session: Session, next: Fields): Partial<Fields> {
   const diff: Partial<Fields> = {};
   if (next.title !== session.title) diff.title = next.title;
   if (next.description !== session.description) diff.description = next.description;
@@ -230,7 +226,7 @@ function checkRescheduleNotice(session: Session, diff: Partial<Fields>, noticeMi
 }
 
 /** The rules an edit must satisfy (see the replaceSession description in openapi.yaml). */
-function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
+export function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes: number, now: Date): void {
   if (session.status === 'scheduled' && diff.start_time && diff.start_time <= now) {
     throw invalidField('start_time', 'must be in the future for a scheduled session');
   }
@@ -272,9 +268,9 @@ export async function updateSession(
     ...diff,
     ...(currency !== session.currency ? { currency } : {}),
     ...(moved ? { mentor_ready_at: null } : {}),
-  } as Partial<Session>);
+  });
   if (moved) {
-    await tx.trx('bookings').where('session_id', session.id).whereNotNull('learner_ready_at').update({ learner_ready_at: null, updated_at: dbTime(now) });
+    await Booking.query(tx.trx).where('session_id', session.id).whereNotNull('learner_ready_at').patch({ learner_ready_at: null });
   }
 
   const rescheduled = moved && session.status === 'scheduled';
@@ -296,7 +292,7 @@ export async function publishSession(tx: ActorTx, session: Session, now = new Da
   if (session.start_time <= now) {
     throw conflict('The start time has passed; move it into the future before publishing.', 'start_in_past');
   }
-  const published = await session.$query(tx.trx).patchAndFetch({ status: 'scheduled' } as Partial<Session>);
+  const published = await session.$query(tx.trx).patchAndFetch({ status: 'scheduled' });
   tx.emit({ type: 'session.changed', session: published, change: 'published' });
   return published;
 }
@@ -306,16 +302,13 @@ export async function cancelSession({ actor, ...tx }: ActorTx, session: Session,
   requireStatus(session, 'cancelled', EDITABLE);
   const why = reason?.trim() ? reason.trim() : null;
   const learners = await liveLearnerIds(tx.trx, session.id);
-  await tx.trx('bookings')
-    .where('session_id', session.id)
-    .whereNot('status', 'cancelled')
-    .update({ status: 'cancelled', cancelled_at: dbTime(now), updated_at: dbTime(now) });
+  await Booking.query(tx.trx).modify('live').where('session_id', session.id).patch({ status: 'cancelled', cancelled_at: now });
   const cancelled = await session.$query(tx.trx).patchAndFetch({
     status: 'cancelled',
     cancelled_at: now,
     cancel_reason: why,
     booked_count: 0,
-  } as Partial<Session>);
+  });
   const message = `${actor.displayName} cancelled "${session.title}" (${iso(session.start_time)})${why ? `. Reason: ${why}` : '.'}`;
   await notifyUsers(tx, learners, cancelled, 'session_cancelled', message, links.session(session.id));
   tx.emit({ type: 'session.changed', session: cancelled, change: 'cancelled' });
@@ -327,7 +320,7 @@ export async function markMentorReady({ actor, ...tx }: ActorTx, session: Sessio
   requireStatus(session, 'marked ready', ['scheduled']);
   if (session.mentor_ready_at) return session;
   assertReadyWindow(session, leadMinutes, now);
-  const ready = await session.$query(tx.trx).patchAndFetch({ mentor_ready_at: now } as Partial<Session>);
+  const ready = await session.$query(tx.trx).patchAndFetch({ mentor_ready_at: now });
   await notifyUsers(
     tx,
     await liveLearnerIds(tx.trx, session.id),
@@ -341,20 +334,14 @@ export async function markMentorReady({ actor, ...tx }: ActorTx, session: Sessio
 }
 
 async function readyLearnerCount(db: Db, sessionId: number): Promise<number> {
-  const row = await db('bookings')
-    .where('session_id', sessionId)
-    .whereNot('status', 'cancelled')
-    .whereNotNull('learner_ready_at')
-    .count({ n: '*' })
-    .first();
-  return Number(row?.n ?? 0);
+  return Booking.query(db).modify('live').where('session_id', sessionId).whereNotNull('learner_ready_at').resultSize();
 }
 
 /** Records that the calling learner entered the room (once; later calls keep the first time). */
 async function recordJoined(trx: Knex.Transaction, session: Session, now: Date): Promise<void> {
   const booking = session.viewerBooking;
   if (!booking || booking.joined_at) return;
-  await trx('bookings').where({ id: booking.id }).whereNull('joined_at').update({ joined_at: dbTime(now), updated_at: dbTime(now) });
+  await Booking.query(trx).where({ id: booking.id }).whereNull('joined_at').patch({ joined_at: now });
 }
 
 /**
@@ -375,9 +362,7 @@ export async function startSession({ actor, ...tx }: ActorTx, session: Session, 
   if (!session.mentor_ready_at) throw conflict('The mentor is not ready yet.', 'mentor_not_ready');
   if ((await readyLearnerCount(tx.trx, session.id)) === 0) throw conflict('No learner is ready yet.', 'no_learner_ready');
 
-  const moved = await tx.trx('sessions')
-    .where({ id: session.id, status: 'scheduled' })
-    .update({ status: 'in_progress', started_at: dbTime(now), updated_at: dbTime(now) });
+  const moved = await Session.query(tx.trx).where({ id: session.id, status: 'scheduled' }).patch({ status: 'in_progress', started_at: now });
   if (moved !== 1) throw conflict('The session changed status meanwhile; reload it.', 'session_wrong_status');
   if (isLearner) await recordJoined(tx.trx, session, now);
   const started = await reload(tx.trx, session.id);
@@ -396,10 +381,7 @@ export async function startSession({ actor, ...tx }: ActorTx, session: Session, 
  */
 async function finishSession(trx: Knex.Transaction, sessionId: number, from: SessionStatus[], endedAt: Date): Promise<Session | undefined> {
   const now = new Date();
-  const moved = await trx('sessions')
-    .where('id', sessionId)
-    .whereIn('status', from)
-    .update({ status: 'completed', ended_at: dbTime(endedAt), updated_at: dbTime(now) });
+  const moved = await Session.query(trx).where('id', sessionId).whereIn('status', from).patch({ status: 'completed', ended_at: endedAt });
   if (moved !== 1) return undefined;
   await settleAttendance(trx, sessionId, now);
   return reload(trx, sessionId);

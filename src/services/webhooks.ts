@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import type { WebhookConfig } from '../config.ts';
 import { ApiError, invalidField, notFound } from '../errors.ts';
 import { dbTime, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint, type DeliveryStatus, type User } from '../models/index.ts';
@@ -40,7 +40,7 @@ export async function createEndpoint(
     enabled: true,
     secret: newSecret(),
     created_by: actor.actorId,
-  } as Partial<WebhookEndpoint>);
+  });
 }
 
 export async function findEndpoint(db: Db, id: number): Promise<WebhookEndpoint> {
@@ -84,7 +84,7 @@ export async function rotateSecret(db: Db, id: number, now = new Date()): Promis
     secret: newSecret(),
     previous_secret: endpoint.secret,
     previous_secret_expires_at: new Date(now.getTime() + SECRET_GRACE_MS),
-  } as Partial<WebhookEndpoint>);
+  });
 }
 
 /** Queues a `webhook.test` message to the endpoint, due at once. */
@@ -98,7 +98,7 @@ export async function queueTest(db: Db, id: number, now = new Date()): Promise<W
     payload: messageBody(TEST_EVENT_TYPE, now, { webhook: endpoint.id, message: 'A test message from Mentor Dashboard.' }),
     status: 'pending',
     next_attempt_at: now,
-  } as Partial<WebhookDelivery>);
+  });
 }
 
 /**

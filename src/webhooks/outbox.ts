@@ -18,8 +18,8 @@
  * commit only. SQLite has a single writer, which gives the same order without a lock.
  */
 import type { Knex } from 'knex';
-import type { DomainEvent } from '../events.ts';
-import type { RoomWindowSettings } from '../services/attendance.ts';
+import type { DomainEvent } from '../domainEvents.ts';
+import type { RoomWindowSettings } from '../views/roomWindow.ts';
 import { dbTime } from '../models/index.ts';
 import { presentBooking } from '../presenters/booking.ts';
 import { presentFeedback } from '../presenters/feedback.ts';
@@ -27,10 +27,10 @@ import { presentPayout } from '../presenters/payout.ts';
 import { presentRequest } from '../presenters/request.ts';
 import { presentSession } from '../presenters/session.ts';
 import { presentAdminUser } from '../presenters/user.ts';
-import { loadBookingView } from '../services/bookingViews.ts';
-import { loadFeedbackViews } from '../services/feedback.ts';
-import { loadRequestView } from '../services/requests.ts';
-import { loadSessionView } from '../services/sessionViews.ts';
+import { loadBookingView } from '../views/bookings.ts';
+import { loadFeedbackViews } from '../views/feedback.ts';
+import { loadRequestView } from '../views/requests.ts';
+import { loadSessionView } from '../views/sessions.ts';
 import type { EventType } from './eventTypes.ts';
 
 /** Arbitrary, fixed key of the PostgreSQL advisory lock that orders event ids by commit. */

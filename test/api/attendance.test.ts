@@ -12,7 +12,7 @@ import { TestSocket, type Msg } from '../realtime/client.ts';
 import { runSchedulerTick } from '../../src/jobs/scheduler.ts';
 import { addMinutes } from '../../src/lib/time.ts';
 import { Booking, type Session, type User } from '../../src/models/index.ts';
-import { unionMs } from '../../src/services/attendance.ts';
+import { unionMs } from '../../src/views/attendance.ts';
 
 describe('attendance', function () {
   this.timeout(30000);

@@ -3,9 +3,8 @@ import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildLearner, buildMentor, PASSWORD, tokenFor } from '../helpers/factories.ts';
+import { accessClaims, b64 } from '../helpers/jwt.ts';
 import { User, dbTime } from '../../src/models/index.ts';
-
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('auth', () => {
   let server: TestServer;
@@ -199,15 +198,7 @@ describe('auth', () => {
     let token: string;
     let user: User;
     const secretKey = () => server.bundle.deps.tokens.accessKey;
-    const claims = () => ({
-      sub: String(user.id),
-      role: user.role,
-      iss: server.config.jwt.issuer,
-      aud: server.config.jwt.audience,
-      iat: Math.floor(Date.now() / 1000),
-      exp: Math.floor(Date.now() / 1000) + 300,
-      jti: crypto.randomUUID(),
-    });
+    const claims = () => accessClaims(server, user);
     const sign = (payload: object, header: object = { alg: 'HS256', typ: 'at+jwt' }) =>
       jwt.sign(payload, secretKey(), { header: header as jwt.JwtHeader, algorithm: 'HS256' });
 

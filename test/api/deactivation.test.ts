@@ -7,7 +7,7 @@ import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { eventsDuring } from '../helpers/events.ts';
 import { buildAdmin, buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
 import { addMinutes } from '../../src/lib/time.ts';
-import { mentorBalance } from '../../src/services/earnings.ts';
+import { mentorBalance } from '../../src/views/earnings.ts';
 import { Booking, Notification, Session, User } from '../../src/models/index.ts';
 
 const DAY = 24 * 60;

@@ -3,7 +3,7 @@ import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildBooking, buildLearner, buildMentor, buildSession, tokenFor } from '../helpers/factories.ts';
 import { monthKey } from '../../src/lib/time.ts';
 import { Payout, type User } from '../../src/models/index.ts';
-import { getEarnings } from '../../src/services/earnings.ts';
+import { getEarnings } from '../../src/views/earnings.ts';
 
 const DAY = 24 * 3600_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);

@@ -8,7 +8,7 @@ import { loadSpec } from '../../src/openapi/spec.ts';
 import { anchorRefs, createAjv } from '../../src/openapi/validators.ts';
 import { inTransaction, type DomainEvent } from '../../src/events.ts';
 import { recordOutbox } from '../../src/webhooks/outbox.ts';
-import { DEFAULT_ROOM_WINDOW } from '../../src/services/attendance.ts';
+import { DEFAULT_ROOM_WINDOW } from '../../src/views/roomWindow.ts';
 import { Session, User, WebhookAttempt, WebhookDelivery } from '../../src/models/index.ts';
 import { bookSession } from '../../src/services/bookings.ts';
 import { deleteEndpoint } from '../../src/services/webhooks.ts';

@@ -15,8 +15,8 @@ import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildMentor } from '../helpers/factories.ts';
 import type { User } from '../../src/models/index.ts';
 import { refusal } from '../realtime/client.ts';
+import { accessClaims, b64 } from '../helpers/jwt.ts';
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('hardening: JWT negatives', function () {
   this.timeout(20000);
@@ -46,16 +46,7 @@ describe('hardening: JWT negatives', function () {
   });
 
   const accessKey = () => server.bundle.deps.tokens.accessKey;
-  const claims = (over: Record<string, unknown> = {}) => ({
-    sub: String(user.id),
-    role: user.role,
-    iss: server.config.jwt.issuer,
-    aud: server.config.jwt.audience,
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + 300,
-    jti: crypto.randomUUID(),
-    ...over,
-  });
+  const claims = (over: Record<string, unknown> = {}) => accessClaims(server, user, over);
   /** A token with any header, signed over exactly those bytes by `sign`. */
   const forge = (header: Record<string, unknown>, payload: Record<string, unknown>, sign: (input: string) => string) => {
     const input = `${b64(header)}.${b64(payload)}`;

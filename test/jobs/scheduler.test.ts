@@ -150,8 +150,25 @@ describe('scheduler', () => {
 
   describe('startScheduler', () => {
     it('does nothing when the interval is 0', async () => {
-      const stop = startScheduler({ ...deps(), config: { ...deps().config, schedulerIntervalSeconds: 0 } });
-      await stop();
+      // Ticks run only from the scheduler's interval timer: count the timers it sets.
+      const realSetInterval = globalThis.setInterval;
+      const timers: number[] = [];
+      globalThis.setInterval = ((handler: () => void, ms?: number) => {
+        timers.push(ms ?? 0);
+        return realSetInterval(handler, ms);
+      }) as typeof setInterval;
+      const withInterval = (schedulerIntervalSeconds: number) => ({ ...deps(), config: { ...deps().config, schedulerIntervalSeconds } });
+      try {
+        const stopNone = startScheduler(withInterval(0));
+        expect(timers, 'no timer, so no tick ever runs').to.deep.equal([]);
+        await stopNone();
+        // The control: with an interval, the same spy sees the scheduler's timer.
+        const stopEvery = startScheduler(withInterval(60));
+        expect(timers).to.deep.equal([60_000]);
+        await stopEvery();
+      } finally {
+        globalThis.setInterval = realSetInterval;
+      }
     });
 
     it('logs a failing tick instead of throwing, and keeps running until stopped', async function () {

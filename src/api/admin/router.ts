@@ -3,32 +3,32 @@
  * Every operation starts with the admin check (403 for anyone without `is_admin`); the listings
  * also admit API keys with `admin:read` (their scope is checked by the router).
  */
-import type { ApiRoutes, Handler } from '../route.ts';
+import { mutate, transact, type ApiRoutes, type Handler } from '../route.ts';
 import { notFound } from '../../errors.ts';
-import { inTransaction } from '../../events.ts';
 import { paginate } from '../../lib/pagination.ts';
 import { requireAdminOrKey, requireRole } from '../../middleware/authenticate.ts';
 import { Payout, User } from '../../models/index.ts';
-import { authorize } from '../../policies/index.ts';
 import { presentPayout } from '../../presenters/payout.ts';
 import { presentSession } from '../../presenters/session.ts';
 import { presentStats } from '../../presenters/stats.ts';
 import { presentAdminUser } from '../../presenters/user.ts';
-import { broadcast, platformStats, sessionsQuery, updateUserAccess, usersQuery } from '../../services/admin.ts';
+import { broadcast, sessionsQuery, updateUserAccess, usersQuery } from '../../services/admin.ts';
+import { platformStats } from '../../views/platformStats.ts';
 import { createUser } from '../../services/auth.ts';
 import { decidePayout, payoutsQuery, type PayoutAction } from '../../services/payouts.ts';
-import { roomWindowSettings } from '../../services/attendance.ts';
-import { loadSessionViews } from '../../services/sessionViews.ts';
+import { roomWindowSettings } from '../../views/roomWindow.ts';
+import { loadSessionViews } from '../../views/sessions.ts';
 
 /** One handler for approve, reject and mark-paid: they differ only in the transition. */
 function payoutDecision(action: PayoutAction): Handler<'adminApprovePayout' | 'adminRejectPayout' | 'adminMarkPayoutPaid'> {
   return async (ctx, { path, body }) => {
     const admin = requireRole(ctx, 'admin');
-    const { db, events } = ctx.deps;
-    const payout = await inTransaction(db, events, async (tx) => {
-      const found = await Payout.query(tx.trx).findById(path.id);
-      authorize(admin, action, found, 'Payout');
-      return decidePayout({ actor: admin, ...tx }, found, action, body?.note ?? null);
+    const payout = await mutate(ctx, admin, {
+      model: Payout,
+      load: (trx) => Payout.query(trx).findById(path.id),
+      action,
+      what: 'Payout',
+      work: (tx, found) => decidePayout(tx, found, action, body?.note ?? null),
     });
     ctx.body = presentPayout(payout);
   };
@@ -54,11 +54,11 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
     })
     .on('adminUpdateUser', async (ctx, { path, body }) => {
       const admin = requireRole(ctx, 'admin');
-      const { db, events } = ctx.deps;
-      const user = await inTransaction(db, events, async (tx) => {
+      // No policy: the admin check above is the whole rule.
+      const user = await transact(ctx, admin, async (tx) => {
         const target = await User.query(tx.trx).findById(path.id).forUpdate();
         if (!target) throw notFound('User');
-        return updateUserAccess({ actor: admin, ...tx }, target, body);
+        return updateUserAccess(tx, target, body);
       });
       ctx.body = presentAdminUser(user);
     })
@@ -75,9 +75,8 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
     .on('adminRejectPayout', payoutDecision('reject'))
     .on('adminMarkPayoutPaid', payoutDecision('mark_paid'))
     .on('adminBroadcastNotification', async (ctx, { body }) => {
-      requireRole(ctx, 'admin');
-      const { db, events } = ctx.deps;
-      const sent = await inTransaction(db, events, (tx) => broadcast(tx, body));
+      const admin = requireRole(ctx, 'admin');
+      const sent = await transact(ctx, admin, (tx) => broadcast(tx, body));
       ctx.status = 201;
       ctx.body = { sent };
     })

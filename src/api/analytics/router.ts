@@ -2,8 +2,8 @@
 import type { ApiRoutes } from '../route.ts';
 import { requireRole } from '../../middleware/authenticate.ts';
 import { presentAnalytics } from '../../presenters/analytics.ts';
-import { analyticsRange, getAnalytics } from '../../services/analytics.ts';
-import { roomWindowSettings } from '../../services/attendance.ts';
+import { analyticsRange, getAnalytics } from '../../views/analytics.ts';
+import { roomWindowSettings } from '../../views/roomWindow.ts';
 
 export function registerAnalyticsRoutes(routes: ApiRoutes): void {
   routes.on('getAnalytics', async (ctx, { query }) => {

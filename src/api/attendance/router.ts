@@ -3,7 +3,7 @@ import type { ApiRoutes } from '../route.ts';
 import { currentUser } from '../../middleware/authenticate.ts';
 import { authorize } from '../../policies/index.ts';
 import { presentSessionAttendance } from '../../presenters/attendance.ts';
-import { sessionAttendance } from '../../services/attendance.ts';
+import { sessionAttendance } from '../../views/attendance.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
 
 export function registerAttendanceRoutes(routes: ApiRoutes): void {

@@ -2,7 +2,7 @@
 import type { ApiRoutes } from '../route.ts';
 import { requireRole } from '../../middleware/authenticate.ts';
 import { presentEarnings } from '../../presenters/earnings.ts';
-import { getEarnings } from '../../services/earnings.ts';
+import { getEarnings } from '../../views/earnings.ts';
 
 export function registerEarningsRoutes(routes: ApiRoutes): void {
   routes.on('getEarnings', async (ctx) => {

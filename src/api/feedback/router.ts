@@ -1,12 +1,13 @@
 /** /api/sessions/{id}/feedback/: learners rate a completed session; mentors and admins read it all. */
-import type { ApiRoutes } from '../route.ts';
-import { inTransaction } from '../../events.ts';
+import { mutate, type ApiRoutes } from '../route.ts';
 import { paginate } from '../../lib/pagination.ts';
 import { currentUser } from '../../middleware/authenticate.ts';
 import { authorize, can } from '../../policies/index.ts';
 import { presentFeedback } from '../../presenters/feedback.ts';
-import { createFeedback, loadFeedbackViews, sessionFeedback } from '../../services/feedback.ts';
+import { createFeedback, sessionFeedback } from '../../services/feedback.ts';
+import { loadFeedbackViews } from '../../views/feedback.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
+import { Session } from '../../models/index.ts';
 
 export function registerFeedbackRoutes(routes: ApiRoutes): void {
   routes
@@ -24,11 +25,13 @@ export function registerFeedbackRoutes(routes: ApiRoutes): void {
     })
     .on('createFeedback', async (ctx, { path, body }) => {
       const user = currentUser(ctx);
-      const { db, events } = ctx.deps;
-      const feedback = await inTransaction(db, events, async (tx) => {
-        const session = await loadSessionForUser(tx.trx, user, path.id);
-        authorize(user, 'give_feedback', session, 'Session');
-        return createFeedback({ actor: user, ...tx }, session, body);
+      const { db } = ctx.deps;
+      const feedback = await mutate(ctx, user, {
+        model: Session,
+        load: (trx) => loadSessionForUser(trx, user, path.id),
+        action: 'give_feedback',
+        what: 'Session',
+        work: (tx, session) => createFeedback(tx, session, body),
       });
       ctx.status = 201;
       const [view] = await loadFeedbackViews(db, [feedback]);

@@ -6,7 +6,8 @@ import type { ApiRoutes } from '../route.ts';
 import { notFound } from '../../errors.ts';
 import { paginate } from '../../lib/pagination.ts';
 import { presentMentorProfile } from '../../presenters/mentor.ts';
-import { findActiveMentor, loadMentorViews, mentorDirectory } from '../../services/profile.ts';
+import { findActiveMentor, mentorDirectory } from '../../services/profile.ts';
+import { loadMentorViews } from '../../views/mentors.ts';
 
 export function registerMentorsRoutes(routes: ApiRoutes): void {
   routes

@@ -1,6 +1,5 @@
 /** /api/notifications/: the caller's notifications, the unread count, marking read. */
-import type { ApiRoutes } from '../route.ts';
-import { inTransaction } from '../../events.ts';
+import { mutate, transact, type ApiRoutes } from '../route.ts';
 import { paginate } from '../../lib/pagination.ts';
 import { currentUser } from '../../middleware/authenticate.ts';
 import { Notification } from '../../models/index.ts';
@@ -27,18 +26,18 @@ export function registerNotificationsRoutes(routes: ApiRoutes): void {
     })
     .on('markNotificationRead', async (ctx, { path, body }) => {
       const user = currentUser(ctx);
-      const { db, events } = ctx.deps;
-      const updated = await inTransaction(db, events, async (tx) => {
-        const notification = await Notification.query(tx.trx).findById(path.id).forUpdate();
-        authorize(user, 'update', notification, 'Notification');
-        return markNotification(tx, notification, body.read_status);
+      const updated = await mutate(ctx, user, {
+        model: Notification,
+        load: (trx) => Notification.query(trx).findById(path.id).forUpdate(),
+        action: 'update',
+        what: 'Notification',
+        work: (tx, notification) => markNotification(tx, notification, body.read_status),
       });
       ctx.body = presentNotification(updated);
     })
     .on('markAllNotificationsRead', async (ctx) => {
       const user = currentUser(ctx);
-      const { db, events } = ctx.deps;
-      ctx.body = await inTransaction(db, events, async (tx) => ({
+      ctx.body = await transact(ctx, user, async (tx) => ({
         updated: await markAllRead(tx, user.id),
         unread_count: await unreadCount(tx.trx, user.id),
       }));

@@ -1,6 +1,5 @@
 /** /api/payouts/: a mentor's payout history and (idempotent) payout requests. */
-import type { ApiRoutes } from '../route.ts';
-import { inTransaction } from '../../events.ts';
+import { transact, type ApiRoutes } from '../route.ts';
 import { parseMoney } from '../../lib/money.ts';
 import { paginate } from '../../lib/pagination.ts';
 import { requireRole } from '../../middleware/authenticate.ts';
@@ -16,13 +15,12 @@ export function registerPayoutsRoutes(routes: ApiRoutes): void {
     })
     .on('requestPayout', async (ctx, { body, headers }) => {
       const mentor = requireRole(ctx, 'mentor');
-      const { db, events } = ctx.deps;
       const input = {
         amountCents: parseMoney(body.amount, 'amount'),
         note: body.note ?? null,
         idempotencyKey: headers['Idempotency-Key'] ?? null,
       };
-      const { payout, replayed } = await inTransaction(db, events, (tx) => requestPayout({ actor: mentor, ...tx }, input));
+      const { payout, replayed } = await transact(ctx, mentor, (tx) => requestPayout(tx, input));
       if (replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = replayed ? 200 : 201;
       ctx.body = presentPayout(payout);

@@ -1,17 +1,16 @@
 /** /api/sessions/*: listing, creation, editing, the lifecycle, readiness, the live class, booking. */
-import type { ApiRoutes } from '../route.ts';
-import { inTransaction } from '../../events.ts';
+import { mutate, transact, type ApiRoutes, type Handler } from '../route.ts';
 import { paginate } from '../../lib/pagination.ts';
 import { currentUser, requireRole } from '../../middleware/authenticate.ts';
-import type { Booking, Session } from '../../models/index.ts';
-import { authorize } from '../../policies/index.ts';
+import { Session, type Booking, type User } from '../../models/index.ts';
+import { authorize, type PolicyActions } from '../../policies/index.ts';
 import { presentBooking } from '../../presenters/booking.ts';
 import { presentSession } from '../../presenters/session.ts';
-import { loadBookingView } from '../../services/bookingViews.ts';
+import { loadBookingView } from '../../views/bookings.ts';
 import { bookSession } from '../../services/bookings.ts';
-import { roomWindowSettings } from '../../services/attendance.ts';
+import { roomWindowSettings } from '../../views/roomWindow.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
-import { loadSessionView, loadSessionViews } from '../../services/sessionViews.ts';
+import { loadSessionView, loadSessionViews } from '../../views/sessions.ts';
 import {
   cancelSession,
   completeSession,
@@ -26,35 +25,43 @@ import {
 } from '../../services/sessions.ts';
 import type { AppContext } from '../../types.ts';
 
-type Action = 'update' | 'publish' | 'cancel' | 'ready' | 'start' | 'complete' | 'book';
-
 async function respond(ctx: AppContext, session: Session, status = 200): Promise<void> {
   ctx.status = status;
   ctx.body = presentSession(await loadSessionView(ctx.deps.db, roomWindowSettings(ctx.deps.config), session, currentUser(ctx)));
 }
 
 /**
- * Runs `work` in a transaction on the session locked for it, after checking the caller may
- * perform `action` on it (404 when they may not even see it, 403 when they may not act).
- * `lockCaller` first locks the caller's own user row (for a mentor editing their session: the
- * lock that serialises prices with currency changes, taken before the session's).
+ * A change to session `id` by `user` (src/api/route.ts `mutate`): the session is loaded locked, with
+ * the caller's booking on it for the policy. `lockCaller` first locks the caller's own user row (for
+ * a mentor editing their session: the lock that serialises prices with currency changes, taken
+ * before the session's).
  */
-async function withLockedSession<T>(
+function changeSession<T>(
   ctx: AppContext,
+  user: User,
   id: number,
-  action: Action,
+  action: PolicyActions['Session'],
   work: (tx: ActorTx, session: Session) => Promise<T>,
   opts: { lockCaller?: boolean } = {},
 ): Promise<T> {
-  const user = currentUser(ctx);
-  const { db, events } = ctx.deps;
-  return inTransaction(db, events, async (tx) => {
-    if (opts.lockCaller) await lockMentor(tx.trx, user.id);
-    const session = await loadSessionForUser(tx.trx, user, id, { forUpdate: true });
-    authorize(user, action, session, 'Session');
-    return work({ actor: user, ...tx }, session);
+  return mutate(ctx, user, {
+    model: Session,
+    load: async (trx) => {
+      if (opts.lockCaller) await lockMentor(trx, user.id);
+      return loadSessionForUser(trx, user, id, { forUpdate: true });
+    },
+    action,
+    what: 'Session',
+    work,
   });
 }
+
+/** PUT and PATCH of a session are the same change: the fields sent replace the stored ones. */
+const editSession: Handler<'replaceSession' | 'updateSession'> = async (ctx, { path, body }) => {
+  const user = requireRole(ctx, 'mentor');
+  const notice = ctx.deps.config.rescheduleNoticeMinutes;
+  await respond(ctx, await changeSession(ctx, user, path.id, 'update', (tx, s) => updateSession(tx, s, body, notice), { lockCaller: true }));
+};
 
 export function registerSessionsRoutes(routes: ApiRoutes): void {
   routes
@@ -67,8 +74,7 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
     })
     .on('createSession', async (ctx, { body }) => {
       const user = requireRole(ctx, 'mentor');
-      const { db, events } = ctx.deps;
-      const session = await inTransaction(db, events, (tx) => createSession({ actor: user, ...tx }, body));
+      const session = await transact(ctx, user, (tx) => createSession(tx, body));
       await respond(ctx, session, 201);
     })
     .on('getSession', async (ctx, { path }) => {
@@ -78,39 +84,31 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
       authorize(user, 'read', session, 'Session');
       ctx.body = presentSession(await loadSessionView(dbRead, roomWindowSettings(ctx.deps.config), session, user));
     })
-    .on('replaceSession', async (ctx, { path, body }) => {
-      requireRole(ctx, 'mentor');
-      const notice = ctx.deps.config.rescheduleNoticeMinutes;
-      await respond(ctx, await withLockedSession(ctx, path.id, 'update', (tx, s) => updateSession(tx, s, body, notice), { lockCaller: true }));
-    })
-    .on('updateSession', async (ctx, { path, body }) => {
-      requireRole(ctx, 'mentor');
-      const notice = ctx.deps.config.rescheduleNoticeMinutes;
-      await respond(ctx, await withLockedSession(ctx, path.id, 'update', (tx, s) => updateSession(tx, s, body, notice), { lockCaller: true }));
-    })
+    .on('replaceSession', editSession)
+    .on('updateSession', editSession)
     .on('publishSession', async (ctx, { path }) => {
-      requireRole(ctx, 'mentor');
-      await respond(ctx, await withLockedSession(ctx, path.id, 'publish', publishSession));
+      const user = requireRole(ctx, 'mentor');
+      await respond(ctx, await changeSession(ctx, user, path.id, 'publish', publishSession));
     })
     .on('cancelSession', async (ctx, { path, body }) => {
-      requireRole(ctx, 'mentor');
-      await respond(ctx, await withLockedSession(ctx, path.id, 'cancel', (tx, s) => cancelSession(tx, s, body?.reason)));
+      const user = requireRole(ctx, 'mentor');
+      await respond(ctx, await changeSession(ctx, user, path.id, 'cancel', (tx, s) => cancelSession(tx, s, body?.reason)));
     })
     .on('markSessionReady', async (ctx, { path }) => {
-      requireRole(ctx, 'mentor');
+      const user = requireRole(ctx, 'mentor');
       const lead = ctx.deps.config.readyLeadMinutes;
-      await respond(ctx, await withLockedSession(ctx, path.id, 'ready', (tx, s) => markMentorReady(tx, s, lead)));
+      await respond(ctx, await changeSession(ctx, user, path.id, 'ready', (tx, s) => markMentorReady(tx, s, lead)));
     })
     .on('startSession', async (ctx, { path }) => {
-      await respond(ctx, await withLockedSession(ctx, path.id, 'start', startSession));
+      await respond(ctx, await changeSession(ctx, currentUser(ctx), path.id, 'start', startSession));
     })
     .on('completeSession', async (ctx, { path }) => {
-      requireRole(ctx, 'mentor');
-      await respond(ctx, await withLockedSession(ctx, path.id, 'complete', completeSession));
+      const user = requireRole(ctx, 'mentor');
+      await respond(ctx, await changeSession(ctx, user, path.id, 'complete', completeSession));
     })
     .on('bookSession', async (ctx, { path }) => {
-      requireRole(ctx, 'learner');
-      const booking: Booking = await withLockedSession(ctx, path.id, 'book', bookSession);
+      const user = requireRole(ctx, 'learner');
+      const booking: Booking = await changeSession(ctx, user, path.id, 'book', bookSession);
       ctx.status = 201;
       ctx.body = presentBooking(await loadBookingView(ctx.deps.db, booking));
     });

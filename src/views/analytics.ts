@@ -6,14 +6,14 @@
  * Requests have no start time: they count when they were created in the range.
  */
 import type { Knex } from 'knex';
-import type { Schema } from '../api/types.ts';
+import type { Schema } from '../contract/types.ts';
 import { invalidField } from '../errors.ts';
 import { monthKey, monthKeysBetween } from '../lib/time.ts';
 import { Session, type User } from '../models/index.ts';
-import type { SessionView } from '../presenters/session.ts';
-import type { RoomWindowSettings } from './attendance.ts';
+import type { SessionView } from './sessions.ts';
+import type { RoomWindowSettings } from './roomWindow.ts';
 import { monthlyEarnings, type MonthlyFigure } from './earnings.ts';
-import { loadSessionViews } from './sessionViews.ts';
+import { loadSessionViews } from './sessions.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -47,7 +47,6 @@ export function analyticsRange(query: { from?: string; to?: string }, now: Date)
   }
   return { from, to };
 }
-
 
 export interface MentorAnalytics extends AnalyticsRange {
   students: number;

@@ -6,8 +6,17 @@
  */
 import type { Knex } from 'knex';
 import { Session, User } from '../models/index.ts';
-import type { SessionView } from '../presenters/session.ts';
-import { roomWindow, type RoomWindowSettings } from './attendance.ts';
+import { roomWindow, type RoomWindow, type RoomWindowSettings } from './roomWindow.ts';
+
+export interface SessionView {
+  session: Session;
+  mentor: User;
+  readyLearnerCount: number;
+  /** The viewer's live booking id on this session (learners), or null. */
+  myBooking: number | null;
+  /** When the session's room (`room_{id}`) opens and closes. */
+  roomWindow: RoomWindow;
+}
 
 interface BookingFigures {
   session_id: number | string;

@@ -3,8 +3,8 @@
  * answers them in the server's `upgrade` event. What arrives here is a plain GET, told how to
  * connect instead.
  */
-import { ApiError } from '../errors.ts';
-import type { ApiRoutes } from '../api/route.ts';
+import { ApiError } from '../../errors.ts';
+import type { ApiRoutes } from '../route.ts';
 
 export function registerRealtimeRoutes(routes: ApiRoutes): void {
   routes.on('openWebSocket', () => {

@@ -4,7 +4,12 @@
  */
 import type { Knex } from 'knex';
 import { Session, User, type Booking } from '../models/index.ts';
-import type { BookingView } from '../presenters/booking.ts';
+
+export interface BookingView {
+  booking: Booking;
+  session: Session;
+  learner: User;
+}
 
 export async function loadBookingViews(db: Knex | Knex.Transaction, bookings: Booking[]): Promise<BookingView[]> {
   if (bookings.length === 0) return [];

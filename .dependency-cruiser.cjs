@@ -1,0 +1,52 @@
+/**
+ * Import rules: dependencies point one way (see docs/architecture.md). Checked by `npm run lint:deps`
+ * and by test/unit/architecture.test.ts (so `npm test` fails on a violation).
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment:
+        'No import cycle in src/. A cycle closed only by `import type` (erased when compiled; e.g. a Session carrying the viewer\'s Booking) is not a cycle at run time and is allowed.',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'core-not-to-http',
+      severity: 'error',
+      comment:
+        'Services, realtime, webhooks, jobs and the CLI do not depend on the HTTP layer (src/api, src/middleware); contract types come from src/contract.',
+      from: { path: '^(src/(services|realtime|webhooks|jobs)|cli)/' },
+      to: { path: '^src/(api|middleware)/' },
+    },
+    {
+      name: 'presenters-not-to-services',
+      severity: 'error',
+      comment: 'Presenters render records; they do not call or depend on services.',
+      from: { path: '^src/presenters/' },
+      to: { path: '^src/services/' },
+    },
+    {
+      name: 'views-read-only',
+      severity: 'error',
+      comment:
+        'src/views loads what presenters render (records plus batch-loaded extras, figures); it calls no service, presenter or HTTP code.',
+      from: { path: '^src/views/' },
+      to: { path: '^src/(services|presenters|api|middleware|realtime|webhooks|jobs)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)node_modules/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.d.ts', '.js', '.cjs', '.mjs', '.json'],
+    },
+    moduleSystems: ['es6', 'cjs'],
+  },
+};
