@@ -14,6 +14,13 @@ import {
   UniqueViolationError,
 } from 'objection';
 import { wrapError } from 'db-errors';
+import type { Schema } from './contract/types.ts';
+
+/**
+ * Every `code` an error may carry: the `ProblemCode` enum of openapi.yaml, which lists exactly the
+ * codes of src/problems.ts (a test compares them). A code missing there, or a typo, fails to compile.
+ */
+export type ProblemCode = Schema<'ProblemCode'>;
 
 export interface FieldError {
   in: 'body' | 'query' | 'path' | 'header';
@@ -24,14 +31,14 @@ export interface FieldError {
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly title: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
 
   constructor(
     status: number,
-    code: string,
+    code: ProblemCode,
     title: string,
     detail?: string,
     extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
@@ -62,18 +69,18 @@ export const validationFailed = (errors: FieldError[], detail?: string) =>
 export const invalidField = (path: string, message: string, where: FieldError['in'] = 'body') =>
   validationFailed([{ in: where, path, message }]);
 
-export const badRequest = (detail: string, code = 'bad_request') => new ApiError(400, code, 'Bad request', detail);
+export const badRequest = (detail: string, code: ProblemCode = 'bad_request') => new ApiError(400, code, 'Bad request', detail);
 
-export const unauthorized = (detail = 'Authentication credentials were missing or invalid.', code = 'unauthorized') =>
+export const unauthorized = (detail = 'Authentication credentials were missing or invalid.', code: ProblemCode = 'unauthorized') =>
   new ApiError(401, code, 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
 
-export const forbidden = (detail = 'You do not have permission to perform this action.', code = 'forbidden') =>
+export const forbidden = (detail = 'You do not have permission to perform this action.', code: ProblemCode = 'forbidden') =>
   new ApiError(403, code, 'Forbidden', detail);
 
-export const notFound = (what = 'Resource', code = 'not_found') =>
+export const notFound = (what = 'Resource', code: ProblemCode = 'not_found') =>
   new ApiError(404, code, 'Not found', `${what} not found.`);
 
-export const conflict = (detail: string, code = 'conflict') => new ApiError(409, code, 'Conflict', detail);
+export const conflict = (detail: string, code: ProblemCode = 'conflict') => new ApiError(409, code, 'Conflict', detail);
 
 export const payloadTooLarge = (detail = 'The request body is too large.') =>
   new ApiError(413, 'payload_too_large', 'Payload too large', detail);
@@ -81,7 +88,7 @@ export const payloadTooLarge = (detail = 'The request body is too large.') =>
 export const unsupportedMediaType = (detail: string) =>
   new ApiError(415, 'unsupported_media_type', 'Unsupported media type', detail);
 
-export const unprocessable = (detail: string, code = 'unprocessable') =>
+export const unprocessable = (detail: string, code: ProblemCode = 'unprocessable') =>
   new ApiError(422, code, 'Unprocessable content', detail);
 
 export const tooManyRequests = (retryAfterSeconds: number, detail = 'Too many requests; try again later.') =>

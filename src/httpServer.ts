@@ -9,8 +9,9 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AppBundle } from './app.ts';
+import type { ProblemCode } from './errors.ts';
 
-function problem(status: number, code: string, title: string, detail: string): string {
+function problem(status: number, code: ProblemCode, title: string, detail: string): string {
   const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail, code });
   return [
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`,

@@ -25,7 +25,7 @@ export interface TokenPair {
 }
 
 /** A 409 naming the field whose value is already taken. */
-export function fieldTaken(field: string): ApiError {
+export function fieldTaken(field: 'username' | 'email'): ApiError {
   return new ApiError(409, `${field}_taken`, 'Conflict', `This ${field} is already in use.`, {
     errors: [{ in: 'body', path: field, message: `this ${field} is already in use` }],
   });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import YAML from 'yaml';
+import { ApiError, badRequest, type ProblemCode } from '../../src/errors.ts';
 import { PROBLEMS } from '../../src/problems.ts';
 import { SPEC_PATH } from '../../src/openapi/spec.ts';
 import { emittedProblemCodes } from './problemCodes.ts';
@@ -32,5 +33,15 @@ describe('problem codes', () => {
     expect(emitted.size, 'codes found in src/').to.be.greaterThan(40);
     const missing = [...emitted].filter(([code]) => !listed.includes(code)).map(([code, where]) => `${code} (${where})`);
     expect(missing, 'codes emitted by src/ but missing from src/problems.ts').to.deep.equal([]);
+  });
+
+  it('are a type: an error with a code outside the list does not compile', () => {
+    const known: ProblemCode = 'session_wrong_status';
+    expect(new ApiError(409, known, 'Conflict').code).to.equal('session_wrong_status');
+    // The directives fail `tsc` (CI's type-check) if these lines ever compile.
+    // @ts-expect-error a typo is not a ProblemCode
+    expect(new ApiError(409, 'session_wrong_stauts', 'Conflict').code).to.equal('session_wrong_stauts');
+    // @ts-expect-error nor is a code nobody listed
+    expect(badRequest('x', 'made_up').code).to.equal('made_up');
   });
 });
