@@ -26,6 +26,7 @@ import {
   payloadTooLarge,
   unsupportedMediaType,
   validationFailed,
+  type ApiError,
   type FieldError,
 } from '../errors.ts';
 import { checkScopes, insufficientScope } from '../auth/principal.ts';
@@ -124,7 +125,14 @@ function bodyParsers(op: Operation, deps: Deps): AppMiddleware[] {
       // refused before the body is read: no parse, no temporary file for an upload that would be
       // refused anyway.
       const owner = ctx.state.user?.id;
-      const release = owner !== undefined && ctx.is('multipart') ? deps.imageJobs.admit(owner) : () => {};
+      let release = () => {};
+      if (owner !== undefined && ctx.is('multipart')) {
+        try {
+          release = deps.imageJobs.admit(owner);
+        } catch (err) {
+          await refuseUnread(ctx, err);
+        }
+      }
       try {
         await parseAndHandle(ctx, next);
       } finally {
@@ -172,6 +180,27 @@ function bodyParsers(op: Operation, deps: Deps): AppMiddleware[] {
     }
   }
 }
+
+/**
+ * Answers a refused upload without reading its body. The request stream stays paused, so TCP
+ * back-pressure stops the sender after a socket buffer's worth, and the answer comes only after a
+ * short pause (at most the Retry-After, and 1 s) and closes the connection: a client that re-sends
+ * the moment it is refused gets one refusal per connection and second, instead of making the
+ * server receive and discard a flood of bodies it will never use.
+ */
+async function refuseUnread(ctx: Parameters<AppMiddleware>[0], err: unknown): Promise<never> {
+  ctx.req.pause();
+  const closed = once(ctx.req, 'close').catch(() => {});
+  const retryAfter = Number((err as ApiError).headers?.['Retry-After'] ?? 1);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(retryAfter, 1) * REFUSAL_PAUSE_MS)))]);
+  clearTimeout(timer);
+  ctx.set('Connection', 'close');
+  throw err;
+}
+
+/** How long a refused upload waits for its answer (per second of Retry-After, capped at one). */
+const REFUSAL_PAUSE_MS = 1000;
 
 async function removeWhenClosed(filepath: string, stream: WriteStream): Promise<void> {
   if (!stream.closed) {
