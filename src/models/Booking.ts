@@ -1,9 +1,9 @@
 import type { Modifiers, QueryBuilder, RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
-import { Session } from './Session.ts';
+import { Session, type BookingStatus } from './Session.ts';
 import { User } from './User.ts';
 
-export type BookingStatus = 'booked' | 'attended' | 'no_show' | 'cancelled';
+export type { BookingStatus };
 
 export class Booking extends BaseModel {
   static override tableName = 'bookings';

@@ -1,11 +1,22 @@
 import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
-import type { Booking } from './Booking.ts';
 import { User } from './User.ts';
 
 export type SessionStatus = 'draft' | 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
 
 /** A mentoring session ("class"). `booked_count` mirrors the live bookings and is CHECKed ≤ capacity. */
+export type BookingStatus = 'booked' | 'attended' | 'no_show' | 'cancelled';
+
+/**
+ * What the access rules read of the caller's own booking on a session: a `Booking` row, described
+ * here by its fields so that the two models do not import each other (Booking → Session only).
+ */
+export interface ViewerBooking {
+  id: number;
+  status: BookingStatus;
+  joined_at: Date | null;
+}
+
 export class Session extends BaseModel {
   static override tableName = 'sessions';
   static override timeColumns = [
@@ -43,7 +54,7 @@ export class Session extends BaseModel {
 
   mentor?: User;
   /** The caller's booking on this session, attached by `loadSessionForUser` for policies (not a column). */
-  viewerBooking?: Booking;
+  viewerBooking?: ViewerBooking;
 
   /** Not persisted: attached per request. */
   override $formatDatabaseJson(json: Record<string, unknown>) {
