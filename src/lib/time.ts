@@ -3,10 +3,19 @@
  * Grouping by month in a timezone happens here, in JavaScript, so SQLite and PostgreSQL give the
  * same answer (SQLite has no timezone database).
  */
+import { invalidField, type FieldError } from '../errors.ts';
+
 export function iso(d: Date): string;
 export function iso(d: Date | null | undefined): string | null;
 export function iso(d: Date | null | undefined): string | null {
   return d ? d.toISOString() : null;
+}
+
+/** A request time as a Date; a 400 naming `field` when it is not a usable instant. */
+export function parseTime(value: string, field: string, where: FieldError['in'] = 'body'): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw invalidField(field, 'must be a date-time', where);
+  return at;
 }
 
 let zones: Set<string> | undefined;

@@ -14,15 +14,16 @@ type Db = Knex | Knex.Transaction;
 /** How often `last_used_at` may be written for one key. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** A key to create, decoded at the route: `expiresAt` is an instant (none when absent or null). */
 export interface NewApiKey {
   name: string;
   scopes: ApiKeyScope[];
-  expires_at?: string | null;
+  expiresAt?: Date | null;
 }
 
 /** Creates a key; returns the row and the secret, which is never stored or shown again. */
 export async function createApiKey(db: Db, actor: User, input: NewApiKey, now = new Date()): Promise<{ apiKey: ApiKey; key: string }> {
-  const expiresAt = input.expires_at ? new Date(input.expires_at) : null;
+  const expiresAt = input.expiresAt ?? null;
   if (expiresAt && expiresAt.getTime() <= now.getTime()) throw invalidField('expires_at', 'must be in the future');
   // A prefix collision (48 random bits) is astronomically rare; the unique index decides, and a
   // fresh key is drawn.

@@ -10,71 +10,35 @@ import type { Knex } from 'knex';
 import { ApiError, invalidField } from '../errors.ts';
 import { whereContainsInsensitive } from '../db/dialect.ts';
 import { inTransaction, type EventBus, type Tx } from '../events.ts';
-import { parseMoneyOrNull } from '../lib/money.ts';
 import { isValidTimezone } from '../lib/time.ts';
 import { Booking, Session, User } from '../models/index.ts';
 import { fieldTaken } from './auth.ts';
 import { removeAvatar, storeAvatar, type ImageWork } from './media.ts';
 
-/** The writable profile fields, as the JSON body carries them. */
-export interface ProfileFields {
+/**
+ * The writable profile fields as the workflow takes them, decoded at the route (src/api/profile/):
+ * the hourly rate is integer cents (null clears it), expertise a list of tags.
+ */
+export interface ProfileChanges {
   first_name?: string;
   last_name?: string;
   bio?: string;
   expertise?: string[];
   timezone?: string;
-  hourly_rate?: string | null;
+  hourlyRateCents?: number | null;
   currency?: string;
   email?: string;
 }
 
-/** The same fields as multipart form values (every value a string). */
-export type ProfileFormFields = Omit<ProfileFields, 'expertise' | 'hourly_rate'> & {
-  expertise?: string;
-  hourly_rate?: string;
-  picture?: string;
-};
-
-const EXPERTISE_MAX_TAGS = 20;
-const EXPERTISE_MAX_LENGTH = 50;
-
-/** Why a list of expertise tags breaks the rules the JSON schema states for `Expertise`, or null. */
-function expertiseProblem(tags: string[]): string | null {
-  if (tags.length > EXPERTISE_MAX_TAGS) return `must list at most ${EXPERTISE_MAX_TAGS} tags`;
-  if (tags.some((t) => t.length > EXPERTISE_MAX_LENGTH)) return `each tag must be at most ${EXPERTISE_MAX_LENGTH} characters`;
-  if (new Set(tags).size !== tags.length) return 'must not repeat a tag';
-  return null;
-}
-
-/** A comma-separated expertise field as a list: split, trimmed, empty entries dropped, then checked. */
-function parseExpertiseList(value: string): string[] {
-  const tags = value
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const problem = expertiseProblem(tags);
-  if (problem) throw invalidField('expertise', problem);
-  return tags;
-}
-
-/** Multipart form values → the JSON shape (`expertise` split, an empty `hourly_rate` clears it). */
-export function profileFieldsFromForm(form: ProfileFormFields): ProfileFields {
-  const { expertise, hourly_rate, picture: _picture, ...rest } = form;
-  const fields: ProfileFields = { ...rest };
-  if (expertise !== undefined) fields.expertise = parseExpertiseList(expertise);
-  if (hourly_rate !== undefined) fields.hourly_rate = hourly_rate === '' ? null : hourly_rate;
-  return fields;
-}
-
 /** The row changes a set of fields asks for; field-level checks that need no database. */
-function toRowChanges(fields: ProfileFields): Partial<User> {
-  const { hourly_rate, expertise, ...plain } = fields;
+function toRowChanges(fields: ProfileChanges): Partial<User> {
+  const { hourlyRateCents, expertise, ...plain } = fields;
   if (plain.timezone !== undefined && !isValidTimezone(plain.timezone)) {
     throw invalidField('timezone', 'must be an IANA timezone such as Europe/Berlin');
   }
   const changes: Partial<User> = { ...plain };
   if (expertise !== undefined) changes.expertise = expertise;
-  if (hourly_rate !== undefined) changes.hourly_rate_cents = parseMoneyOrNull(hourly_rate, 'hourly_rate');
+  if (hourlyRateCents !== undefined) changes.hourly_rate_cents = hourlyRateCents;
   return changes;
 }
 
@@ -172,7 +136,7 @@ export interface ProfileDeps {
 }
 
 /** Replaces or updates the actor's profile, with an optional uploaded picture (a temp file path). */
-export async function saveProfile(deps: ProfileDeps, actor: User, fields: ProfileFields, pictureFile?: string): Promise<User> {
+export async function saveProfile(deps: ProfileDeps, actor: User, fields: ProfileChanges, pictureFile?: string): Promise<User> {
   const changes = toRowChanges(fields);
   const avatar = pictureFile ? await storeAvatar(deps.mediaRoot, pictureFile, deps.images && { ...deps.images, owner: actor.id }) : undefined;
   let result: Awaited<ReturnType<typeof applyProfileChanges>>;

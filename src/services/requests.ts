@@ -9,7 +9,6 @@
 import type { Knex } from 'knex';
 import type { ActorTx } from '../events.ts';
 import { conflict, invalidField, tooManyRequests, validationFailed, type FieldError } from '../errors.ts';
-import { parseMoneyOrNull } from '../lib/money.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
 import { addMinutes } from '../lib/time.ts';
 import { Booking, MentorRequest, Session, User, dbTime, type RequestStatus } from '../models/index.ts';
@@ -20,35 +19,35 @@ import { lockMentor } from './sessions.ts';
 
 export const DEFAULT_ACCEPT_DURATION = 60;
 
+/** A learner's request as the workflow takes it, decoded at the route: preferred times are instants. */
 export interface NewRequest {
   mentor: number;
   topic: string;
   message?: string;
-  preferred_times: string[];
+  preferredTimes: Date[];
 }
 
+/**
+ * A mentor's acceptance, decoded at the route: the slot's start an instant, the price integer cents
+ * (null: free). Absent optional fields default to 60 minutes and the request's topic and message.
+ */
 export interface AcceptInput {
-  start_time: string;
+  startTime: Date;
   duration?: number;
   title?: string;
   description?: string;
-  price?: string | null;
+  priceCents: number | null;
 }
 
 /**
  * Each preferred time as a UTC ISO string, with a field error naming the index of every time in
  * the past and every repeat of an earlier instant (`10:00Z` and `11:00+01:00` are one time).
  */
-function normalisePreferredTimes(times: string[], now: Date): { times: string[]; errors: FieldError[] } {
+function normalisePreferredTimes(times: Date[], now: Date): { times: string[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const normalised: string[] = [];
-  times.forEach((raw, i) => {
-    const at = new Date(raw);
+  times.forEach((at, i) => {
     const path = `preferred_times.${i}`;
-    if (Number.isNaN(at.getTime())) {
-      errors.push({ in: 'body', path, message: 'must be a date-time' });
-      return;
-    }
     if (at <= now) errors.push({ in: 'body', path, message: 'must be in the future' });
     else if (normalised.includes(at.toISOString())) errors.push({ in: 'body', path, message: 'repeats an earlier preferred time' });
     normalised.push(at.toISOString());
@@ -90,7 +89,7 @@ async function assertPendingRoom(trx: Knex.Transaction, learnerId: number, mento
 }
 
 export async function createRequest({ actor, ...tx }: ActorTx, input: NewRequest, limits: Pick<RequestLimits, 'maxPending'>): Promise<MentorRequest> {
-  const preferred = normalisePreferredTimes(input.preferred_times, new Date());
+  const preferred = normalisePreferredTimes(input.preferredTimes, new Date());
   const mentor = await findActiveMentor(tx.trx, input.mentor);
   const errors: FieldError[] = mentor ? [] : [{ in: 'body', path: 'mentor', message: 'must be the id of an active mentor' }];
   errors.push(...preferred.errors);
@@ -158,10 +157,9 @@ export async function acceptRequest(
   input: AcceptInput,
 ): Promise<{ request: MentorRequest; session: Session; booking: Booking }> {
   requirePending(request);
-  const start = new Date(input.start_time);
-  if (Number.isNaN(start.getTime())) throw invalidField('start_time', 'must be a date-time');
+  const start = input.startTime;
   if (start <= new Date()) throw invalidField('start_time', 'must be in the future');
-  const priceCents = parseMoneyOrNull(input.price, 'price');
+  const priceCents = input.priceCents;
   const duration = input.duration ?? DEFAULT_ACCEPT_DURATION;
   // The price is in the mentor's committed currency, serialised with currency changes.
   const mentor = await lockMentor(tx.trx, actor.id);

@@ -13,10 +13,8 @@
  * the current status, readiness and participant count.
  */
 import type { Knex } from 'knex';
-import type { Schema } from '../contract/types.ts';
 import type { ActorTx, Tx } from '../events.ts';
-import { conflict, invalidField, type FieldError } from '../errors.ts';
-import { parseMoneyOrNull } from '../lib/money.ts';
+import { conflict, invalidField } from '../errors.ts';
 import { addMinutes, iso } from '../lib/time.ts';
 import { Booking, Session, User, dbTime, type NotificationType, type SessionStatus } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
@@ -30,13 +28,6 @@ const SESSION_DEFAULTS = { description: '', capacity: 1, status: 'draft' } as co
 const EDITABLE: readonly SessionStatus[] = ['draft', 'scheduled'];
 
 // ---------------------------------------------------------------- helpers
-
-/** A request time as a Date; a 400 naming `field` when it is not a usable instant. */
-function parseTime(value: string, field: string, where: FieldError['in'] = 'body'): Date {
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw invalidField(field, 'must be a date-time', where);
-  return at;
-}
 
 /** start + duration, refused when it would leave the four-digit years both databases store. */
 function endOf(start: Date, duration: number): Date {
@@ -110,8 +101,10 @@ export interface SessionFilters {
   status?: SessionStatus;
   scope?: 'open' | 'booked';
   mentor?: number;
-  from?: string;
-  to?: string;
+  /** Sessions starting at or after this instant. */
+  from?: Date;
+  /** Sessions starting before this instant. */
+  to?: Date;
   order?: 'start_time' | '-start_time';
 }
 
@@ -139,16 +132,44 @@ export function sessionsVisibleTo(db: Knex, user: User, filters: SessionFilters,
       .where('booked_count', '<', db.ref('capacity'));
   }
   if (filters.mentor) query.where('mentor_id', filters.mentor);
-  if (filters.from) query.where('start_time', '>=', dbTime(parseTime(filters.from, 'from', 'query')));
-  if (filters.to) query.where('start_time', '<', dbTime(parseTime(filters.to, 'to', 'query')));
+  if (filters.from) query.where('start_time', '>=', dbTime(filters.from));
+  if (filters.to) query.where('start_time', '<', dbTime(filters.to));
   const direction = filters.order === '-start_time' ? 'desc' : 'asc';
   return query.orderBy('start_time', direction).orderBy('id', direction);
 }
 
 // ---------------------------------------------------------------- create and edit
 
-export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'SessionCreate'>, now = new Date()): Promise<Session> {
-  const start = parseTime(input.start_time, 'start_time');
+/**
+ * A new session as the workflow takes it, decoded from the request at the route: the start is an
+ * instant, the price integer cents in the mentor's currency (null: free). Absent optional fields
+ * take the defaults (an empty description, one seat, a draft).
+ */
+export interface NewSession {
+  title: string;
+  description?: string;
+  startTime: Date;
+  duration: number;
+  priceCents: number | null;
+  capacity?: number;
+  status?: Extract<SessionStatus, 'draft' | 'scheduled'>;
+}
+
+/**
+ * An edit of a session (a full replacement or a partial change), decoded like `NewSession`: an
+ * absent field keeps the stored value; `priceCents: null` makes the session free.
+ */
+export interface SessionChanges {
+  title?: string;
+  description?: string;
+  startTime?: Date;
+  duration?: number;
+  priceCents?: number | null;
+  capacity?: number;
+}
+
+export async function createSession({ actor, ...tx }: ActorTx, input: NewSession, now = new Date()): Promise<Session> {
+  const start = input.startTime;
   const status = input.status ?? SESSION_DEFAULTS.status;
   if (status === 'scheduled' && start <= now) throw invalidField('start_time', 'must be in the future to schedule the session');
   const mentor = await lockMentor(tx.trx, actor.id);
@@ -160,7 +181,7 @@ export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'Se
     duration: input.duration,
     end_time: endOf(start, input.duration),
     status,
-    price_cents: parseMoneyOrNull(input.price, 'price'),
+    price_cents: input.priceCents,
     currency: mentor.currency,
     capacity: input.capacity ?? SESSION_DEFAULTS.capacity,
     booked_count: 0,
@@ -169,9 +190,9 @@ export async function createSession({ actor, ...tx }: ActorTx, input: Schema<'Se
   return session;
 }
 
-/** The editable fields after applying `changes` (a full PUT body or a partial PATCH body). */
-export function applyChanges(session: Session, changes: Schema<'SessionUpdate'>) {
-  const start = changes.start_time === undefined ? session.start_time : parseTime(changes.start_time, 'start_time');
+/** The editable fields after applying `changes` (a full replacement or a partial change). */
+export function applyChanges(session: Session, changes: SessionChanges) {
+  const start = changes.startTime ?? session.start_time;
   const duration = changes.duration ?? session.duration;
   return {
     title: changes.title ?? session.title,
@@ -179,7 +200,7 @@ export function applyChanges(session: Session, changes: Schema<'SessionUpdate'>)
     start_time: start,
     duration,
     end_time: endOf(start, duration),
-    price_cents: changes.price === undefined ? session.price_cents : parseMoneyOrNull(changes.price, 'price'),
+    price_cents: changes.priceCents === undefined ? session.price_cents : changes.priceCents,
     capacity: changes.capacity ?? session.capacity,
   };
 }
@@ -253,7 +274,7 @@ export function checkEdit(session: Session, diff: Partial<Fields>, noticeMinutes
 export async function updateSession(
   { actor, ...tx }: ActorTx,
   session: Session,
-  changes: Schema<'SessionUpdate'>,
+  changes: SessionChanges,
   noticeMinutes: number,
   now = new Date(),
 ): Promise<Session> {

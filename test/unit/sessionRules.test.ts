@@ -1,12 +1,14 @@
 /**
- * The session rules on their own, without HTTP or a database: which fields an edit changes, what an
- * edit may change (checkEdit), and the readiness window (assertReadyWindow). The API tests
+ * The session rules on their own, without HTTP or a database: how an edit body is decoded
+ * (decodeSessionChanges), which fields an edit changes, what an edit may change (checkEdit), and
+ * the readiness window (assertReadyWindow). The API tests
  * (test/api/sessions.test.ts, test/api/reschedule.test.ts) cover the same rules end to end.
  */
 import { expect } from 'chai';
 import { ApiError } from '../../src/errors.ts';
 import { addMinutes } from '../../src/lib/time.ts';
 import { Session } from '../../src/models/index.ts';
+import { decodeSessionChanges } from '../../src/api/sessions/decode.ts';
 import { applyChanges, assertReadyWindow, changedFields, checkEdit } from '../../src/services/sessions.ts';
 import { roomWindow, roomWindowState } from '../../src/views/roomWindow.ts';
 
@@ -46,11 +48,11 @@ function refusal(fn: () => void): ApiError {
 }
 
 describe('session rules', () => {
-  describe('applyChanges and changedFields', () => {
+  describe('decodeSessionChanges, applyChanges and changedFields', () => {
     it('an empty change, or one repeating the stored values, changes nothing', () => {
       const s = session();
       expect(changedFields(s, applyChanges(s, {}))).to.deep.equal({});
-      expect(changedFields(s, applyChanges(s, { title: 'Intro', capacity: 3, price: '25.00', start_time: s.start_time.toISOString() }))).to.deep.equal({});
+      expect(changedFields(s, applyChanges(s, { title: 'Intro', capacity: 3, priceCents: 2500, startTime: new Date(s.start_time) }))).to.deep.equal({});
     });
 
     it('a new duration changes the duration and the end, not the start', () => {
@@ -61,17 +63,17 @@ describe('session rules', () => {
     it('a new start moves the end with it', () => {
       const s = session();
       const start = addMinutes(s.start_time, 30);
-      expect(changedFields(s, applyChanges(s, { start_time: start.toISOString() }))).to.deep.equal({ start_time: start, end_time: addMinutes(start, 60) });
+      expect(changedFields(s, applyChanges(s, { startTime: start }))).to.deep.equal({ start_time: start, end_time: addMinutes(start, 60) });
     });
 
     it('prices are compared in cents, and null means free', () => {
       const s = session();
-      expect(changedFields(s, applyChanges(s, { price: '25.5' }))).to.deep.equal({ price_cents: 2550 });
-      expect(changedFields(s, applyChanges(s, { price: null }))).to.deep.equal({ price_cents: null });
+      expect(changedFields(s, applyChanges(s, decodeSessionChanges({ price: '25.5' })))).to.deep.equal({ price_cents: 2550 });
+      expect(changedFields(s, applyChanges(s, decodeSessionChanges({ price: null })))).to.deep.equal({ price_cents: null });
     });
 
     it('refuses a start that is not a date-time, naming the field', () => {
-      const err = refusal(() => applyChanges(session(), { start_time: 'soon' }));
+      const err = refusal(() => decodeSessionChanges({ start_time: 'soon' }));
       expect(err.status).to.equal(400);
       expect(err.errors).to.deep.equal([{ in: 'body', path: 'start_time', message: 'must be a date-time' }]);
     });
@@ -83,21 +85,21 @@ describe('session rules', () => {
 
     it('lets a session without bookings change anything into the future', () => {
       const s = session({ start_time: addMinutes(NOW, 60) });
-      expect(() => edit(s, { start_time: addMinutes(NOW, 30).toISOString(), capacity: 1, price: '10.00' })).not.to.throw();
+      expect(() => edit(s, { startTime: addMinutes(NOW, 30), capacity: 1, priceCents: 1000 })).not.to.throw();
     });
 
     it('refuses moving a scheduled session into the past (400 start_time), but not a draft', () => {
-      const past = addMinutes(NOW, -60).toISOString();
-      expect(refusal(() => edit(session(), { start_time: past })).errors?.[0]?.path).to.equal('start_time');
-      expect(() => edit(session({ status: 'draft' }), { start_time: past })).not.to.throw();
+      const past = addMinutes(NOW, -60);
+      expect(refusal(() => edit(session(), { startTime: past })).errors?.[0]?.path).to.equal('start_time');
+      expect(() => edit(session({ status: 'draft' }), { startTime: past })).not.to.throw();
     });
 
     it('moves a booked session only when the old and the new start are both beyond the notice', () => {
       const booked = session({ booked_count: 1 });
-      expect(() => edit(booked, { start_time: addMinutes(NOW, 2 * DAY).toISOString() })).not.to.throw();
-      expect(refusal(() => edit(booked, { start_time: addMinutes(NOW, 60).toISOString() })).code).to.equal('reschedule_notice');
+      expect(() => edit(booked, { startTime: addMinutes(NOW, 2 * DAY) })).not.to.throw();
+      expect(refusal(() => edit(booked, { startTime: addMinutes(NOW, 60) })).code).to.equal('reschedule_notice');
       const soon = session({ booked_count: 1, start_time: addMinutes(NOW, 60) });
-      expect(refusal(() => edit(soon, { start_time: addMinutes(NOW, 3 * DAY).toISOString() })).code).to.equal('reschedule_notice');
+      expect(refusal(() => edit(soon, { startTime: addMinutes(NOW, 3 * DAY) })).code).to.equal('reschedule_notice');
       // A shorter session ends earlier: that is a move too; a longer one is not.
       expect(refusal(() => edit(soon, { duration: 30 })).code).to.equal('reschedule_notice');
       expect(() => edit(soon, { duration: 90 })).not.to.throw();
@@ -107,7 +109,7 @@ describe('session rules', () => {
       const booked = session({ booked_count: 2 });
       expect(refusal(() => edit(booked, { capacity: 1 })).code).to.equal('capacity_below_participants');
       expect(() => edit(booked, { capacity: 2 })).not.to.throw();
-      expect(refusal(() => edit(booked, { price: '30.00' })).code).to.equal('price_locked');
+      expect(refusal(() => edit(booked, { priceCents: 3000 })).code).to.equal('price_locked');
       expect(() => edit(booked, { title: 'Renamed' })).not.to.throw();
     });
   });

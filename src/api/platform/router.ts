@@ -7,6 +7,7 @@
 import type { ApiRoutes } from '../route.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { paginate } from '../../lib/pagination.ts';
+import { parseTime } from '../../lib/time.ts';
 import { requireAdminOrKey, requireRole } from '../../middleware/authenticate.ts';
 import { ApiKey, User } from '../../models/index.ts';
 import { presentApiKey, presentCreatedApiKey, presentPlatformUser } from '../../presenters/platform.ts';
@@ -35,7 +36,8 @@ export function registerPlatformRoutes(routes: ApiRoutes): void {
     })
     .on('adminCreateApiKey', async (ctx, { body }) => {
       const admin = requireRole(ctx, 'admin');
-      const { apiKey, key } = await createApiKey(ctx.deps.db, admin, body);
+      const expiresAt = body.expires_at ? parseTime(body.expires_at, 'expires_at') : null;
+      const { apiKey, key } = await createApiKey(ctx.deps.db, admin, { name: body.name, scopes: body.scopes, expiresAt });
       ctx.deps.logger.info({ apiKey: apiKey.id, prefix: apiKey.prefix, scopes: apiKey.scopes, admin: admin.id }, 'api key created');
       ctx.status = 201;
       ctx.set('Cache-Control', 'no-store');

@@ -9,6 +9,7 @@ import { presentRequest } from '../../presenters/request.ts';
 import { acceptRequest, cancelRequest, countRequestAttempt, createRequest, declineRequest, requestsVisibleTo } from '../../services/requests.ts';
 import { loadRequestView, loadRequestViews } from '../../views/requests.ts';
 import type { AppContext } from '../../types.ts';
+import { decodeAccept, decodeNewRequest } from './decode.ts';
 
 async function loadRequest(db: Knex | Knex.Transaction, id: number): Promise<MentorRequest | undefined> {
   return MentorRequest.query(db).findById(id);
@@ -32,7 +33,8 @@ export function registerRequestsRoutes(routes: ApiRoutes): void {
       const user = requireRole(ctx, 'learner');
       const { rateLimiter, config } = ctx.deps;
       await countRequestAttempt(rateLimiter, user.id, config.requestLimits);
-      const request = await transact(ctx, user, (tx) => createRequest(tx, body, config.requestLimits));
+      const input = decodeNewRequest(body);
+      const request = await transact(ctx, user, (tx) => createRequest(tx, input, config.requestLimits));
       await respond(ctx, request, 201);
     })
     .on('getRequest', async (ctx, { path }) => {
@@ -42,12 +44,13 @@ export function registerRequestsRoutes(routes: ApiRoutes): void {
     })
     .on('acceptRequest', async (ctx, { path, body }) => {
       const user = requireRole(ctx, 'mentor');
+      const input = decodeAccept(body);
       const { request } = await mutate(ctx, user, {
         model: MentorRequest,
         load: (trx) => loadRequest(trx, path.id),
         action: 'accept',
         what: 'Request',
-        work: (tx, pending) => acceptRequest(tx, pending, body),
+        work: (tx, pending) => acceptRequest(tx, pending, input),
       });
       await respond(ctx, request);
     })

@@ -11,6 +11,7 @@ import { bookSession } from '../../services/bookings.ts';
 import { roomWindowSettings } from '../../views/roomWindow.ts';
 import { loadSessionForUser } from '../../services/sessionAccess.ts';
 import { loadSessionView, loadSessionViews } from '../../views/sessions.ts';
+import { decodeNewSession, decodeSessionChanges, decodeSessionFilters } from './decode.ts';
 import {
   cancelSession,
   completeSession,
@@ -59,8 +60,9 @@ function changeSession<T>(
 /** PUT and PATCH of a session are the same change: the fields sent replace the stored ones. */
 const editSession: Handler<'replaceSession' | 'updateSession'> = async (ctx, { path, body }) => {
   const user = requireRole(ctx, 'mentor');
+  const changes = decodeSessionChanges(body);
   const notice = ctx.deps.config.rescheduleNoticeMinutes;
-  await respond(ctx, await changeSession(ctx, user, path.id, 'update', (tx, s) => updateSession(tx, s, body, notice), { lockCaller: true }));
+  await respond(ctx, await changeSession(ctx, user, path.id, 'update', (tx, s) => updateSession(tx, s, changes, notice), { lockCaller: true }));
 };
 
 export function registerSessionsRoutes(routes: ApiRoutes): void {
@@ -68,13 +70,14 @@ export function registerSessionsRoutes(routes: ApiRoutes): void {
     .on('listSessions', async (ctx, { query }) => {
       const user = currentUser(ctx);
       const { dbRead } = ctx.deps;
-      ctx.body = await paginate(ctx, sessionsVisibleTo(dbRead, user, query), query, async (rows) =>
+      ctx.body = await paginate(ctx, sessionsVisibleTo(dbRead, user, decodeSessionFilters(query)), query, async (rows) =>
         (await loadSessionViews(dbRead, roomWindowSettings(ctx.deps.config), rows, user)).map(presentSession),
       );
     })
     .on('createSession', async (ctx, { body }) => {
       const user = requireRole(ctx, 'mentor');
-      const session = await transact(ctx, user, (tx) => createSession(tx, body));
+      const input = decodeNewSession(body);
+      const session = await transact(ctx, user, (tx) => createSession(tx, input));
       await respond(ctx, session, 201);
     })
     .on('getSession', async (ctx, { path }) => {
