@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Schema } from '../contract/types.ts';
 import { invalidField } from '../errors.ts';
 import { monthKey, monthKeysBetween } from '../lib/time.ts';
-import { Session, type User } from '../models/index.ts';
+import { liveBookings, Session, type User } from '../models/index.ts';
 import type { SessionView } from './sessions.ts';
 import type { RoomWindowSettings } from './roomWindow.ts';
 import { monthlyEarnings, type MonthlyFigure } from './earnings.ts';
@@ -105,7 +105,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
       .count({ n: '*' }),
     // Live bookings per learner, then how many learners and how many came back.
     db
-      .from(bookingsInRange().whereNot('b.status', 'cancelled').groupBy('b.learner_id').select('b.learner_id').count({ n: '*' }).as('per_learner'))
+      .from(bookingsInRange().modify(liveBookings, 'b').groupBy('b.learner_id').select('b.learner_id').count({ n: '*' }).as('per_learner'))
       .first(db.raw('COUNT(*) AS students'), db.raw('COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS repeat_learners')),
     inRange(db('feedback as f').join('sessions as s', 's.id', 'f.session_id')).groupBy('f.rating').select('f.rating as key').count({ n: '*' }),
     db('requests')
