@@ -34,13 +34,20 @@ const minusYears = (d: Date, years: number) => {
   return out;
 };
 
+/** The bounds a caller asked for (decoded by the route); either may be absent. */
+export interface AnalyticsBounds {
+  from?: Date;
+  to?: Date;
+}
+
 /**
- * The range from the query: `to` defaults to now, `from` to 12 months before `to`. 400 naming
- * `from` when it is not before `to` or lies more than MAX_RANGE_YEARS before it.
+ * The range from the requested bounds: `to` defaults to now, `from` to 12 months before `to`.
+ * 400 naming the query field `from` when it is not before `to` or lies more than MAX_RANGE_YEARS
+ * before it.
  */
-export function analyticsRange(query: { from?: string; to?: string }, now: Date): AnalyticsRange {
-  const to = query.to ? new Date(query.to) : now;
-  const from = query.from ? new Date(query.from) : minusYears(to, 1);
+export function analyticsRange(bounds: AnalyticsBounds, now: Date): AnalyticsRange {
+  const to = bounds.to ?? now;
+  const from = bounds.from ?? minusYears(to, 1);
   if (from.getTime() >= to.getTime()) throw invalidField('from', 'must be before `to` (default: now)', 'query');
   if (from.getTime() < minusYears(to, MAX_RANGE_YEARS).getTime()) {
     throw invalidField('from', `must be at most ${MAX_RANGE_YEARS} years before \`to\``, 'query');
