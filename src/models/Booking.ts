@@ -8,9 +8,13 @@ export type { BookingStatus };
 
 /**
  * "Live" bookings hold a seat: every status but this one. The single definition behind the
- * `live` modifier (objection) and liveBookings / onLiveBooking (raw knex reads in src/views).
+ * `live` modifier (objection), liveBookings / onLiveBooking (raw knex reads in src/views) and
+ * isLiveBooking (loaded rows).
  */
 export const CANCELLED_BOOKING_STATUS = 'cancelled' satisfies BookingStatus;
+
+/** The same rule for a loaded booking. */
+export const isLiveBooking = (booking: { status: BookingStatus }): boolean => booking.status !== CANCELLED_BOOKING_STATUS;
 
 /** Anything with knex's `whereNot(column, value)`: a knex or an objection query builder. */
 interface WhereNot {
