@@ -1,9 +1,39 @@
+import type { Knex } from 'knex';
 import type { Modifiers, QueryBuilder, RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel.ts';
 import { Session, type BookingStatus } from './Session.ts';
 import { User } from './User.ts';
 
 export type { BookingStatus };
+
+/**
+ * "Live" bookings hold a seat: every status but this one. The single definition behind the
+ * `live` modifier (objection), liveBookings / onLiveBooking (raw knex reads in src/views) and
+ * isLiveBooking (loaded rows).
+ */
+export const CANCELLED_BOOKING_STATUS = 'cancelled' satisfies BookingStatus;
+
+/** The same rule for a loaded booking. */
+export const isLiveBooking = (booking: { status: BookingStatus }): boolean => booking.status !== CANCELLED_BOOKING_STATUS;
+
+/** Anything with knex's `whereNot(column, value)`: a knex or an objection query builder. */
+interface WhereNot {
+  whereNot(column: string, value: string): unknown;
+}
+
+/**
+ * Keeps live bookings only: `NOT <status column> = 'cancelled'`. `alias` is the bookings table's
+ * alias (or name) in the query, left out when the column needs no qualifier.
+ */
+export function liveBookings<Q extends WhereNot>(qb: Q, alias?: string): Q {
+  qb.whereNot(alias ? `${alias}.status` : 'status', CANCELLED_BOOKING_STATUS);
+  return qb;
+}
+
+/** The same condition inside a join: `AND <alias>.status <> 'cancelled'`, for a left join that keeps sessions without live bookings. */
+export function onLiveBooking(join: Knex.JoinClause, alias: string): Knex.JoinClause {
+  return join.andOnVal(`${alias}.status`, '<>', CANCELLED_BOOKING_STATUS);
+}
 
 export class Booking extends BaseModel {
   static override tableName = 'bookings';
@@ -29,7 +59,7 @@ export class Booking extends BaseModel {
   static override modifiers: Modifiers<QueryBuilder<Booking>> = {
     /** Bookings that hold a seat: every status but `cancelled`. */
     live(query) {
-      query.whereNot(`${query.tableRefFor(Booking)}.status`, 'cancelled');
+      liveBookings(query, query.tableRefFor(Booking));
     },
   };
 

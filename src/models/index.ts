@@ -1,7 +1,7 @@
 export { BaseModel, dbTime } from './BaseModel.ts';
 export { User, type Role } from './User.ts';
 export { Session, type SessionStatus } from './Session.ts';
-export { Booking, type BookingStatus } from './Booking.ts';
+export { Booking, CANCELLED_BOOKING_STATUS, isLiveBooking, liveBookings, onLiveBooking, type BookingStatus } from './Booking.ts';
 export { MentorRequest, type RequestStatus } from './MentorRequest.ts';
 export { Notification, type NotificationType, type NotificationData } from './Notification.ts';
 export { Feedback } from './Feedback.ts';

@@ -2,12 +2,12 @@
  * Who may do what to a session. Rules need the caller's booking on the session: load the session
  * with `loadSessionForUser` (src/services/sessionAccess.ts), which attaches it as `viewerBooking`.
  */
-import { Session, type User } from '../models/index.ts';
+import { isLiveBooking, Session, type User } from '../models/index.ts';
 import { allow, isAdmin, isLearner } from './policy.ts';
 
 const isOwner = (user: { id: number }, s: Session) => s.mentor_id === user.id;
 /** The caller holds a live (not cancelled) booking on the session. */
-export const hasLiveBooking = (s: Session) => Boolean(s.viewerBooking && s.viewerBooking.status !== 'cancelled');
+export const hasLiveBooking = (s: Session) => Boolean(s.viewerBooking && isLiveBooking(s.viewerBooking));
 
 // Read: the owner, admins, learners with any booking on it, and any learner while it is open.
 const canRead = (user: User, s: Session) =>

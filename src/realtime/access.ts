@@ -9,7 +9,7 @@
  *   those who lost it, on every process (a `recheck` envelope on the channel).
  */
 import type { Knex } from 'knex';
-import { Booking, Session, User } from '../models/index.ts';
+import { Booking, isLiveBooking, Session, User } from '../models/index.ts';
 import { can } from '../policies/index.ts';
 import { loadSessionForUser } from '../services/sessionAccess.ts';
 import { authorizeChannel, isRoomOpen, type Channel } from './channels.ts';
@@ -42,7 +42,7 @@ export async function stillReaders(db: Knex, sessionId: number, userIds: number[
     if (!user.is_active) continue;
     const own = bookings.filter((b) => b.learner_id === user.id);
     // The same choice as loadSessionForUser: a live booking if any, else the latest cancelled one.
-    session.viewerBooking = own.find((b) => b.status !== 'cancelled') ?? own[0];
+    session.viewerBooking = own.find(isLiveBooking) ?? own[0];
     if (can(user, 'read', session)) readers.add(user.id);
   }
   return readers;

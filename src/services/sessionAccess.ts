@@ -1,6 +1,6 @@
 /** Loading a session together with the caller's booking on it, for the session policy. */
 import type { Knex } from 'knex';
-import { Booking, Session, type User } from '../models/index.ts';
+import { Booking, isLiveBooking, Session, type User } from '../models/index.ts';
 
 /**
  * The session with `viewerBooking` set to the caller's most relevant booking on it (a live one if
@@ -17,6 +17,6 @@ export async function loadSessionForUser(
   const session = await (opts.forUpdate ? q.forUpdate() : q);
   if (!session) return undefined;
   const bookings = await Booking.query(db).where({ session_id: id, learner_id: user.id }).orderBy('id', 'desc');
-  session.viewerBooking = bookings.find((b) => b.status !== 'cancelled') ?? bookings[0];
+  session.viewerBooking = bookings.find(isLiveBooking) ?? bookings[0];
   return session;
 }

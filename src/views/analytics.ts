@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Schema } from '../contract/types.ts';
 import { invalidField } from '../errors.ts';
 import { monthKey, monthKeysBetween } from '../lib/time.ts';
-import { Session, type User } from '../models/index.ts';
+import { liveBookings, Session, type User } from '../models/index.ts';
 import type { SessionView } from './sessions.ts';
 import type { RoomWindowSettings } from './roomWindow.ts';
 import { monthlyEarnings, type MonthlyFigure } from './earnings.ts';
@@ -34,13 +34,20 @@ const minusYears = (d: Date, years: number) => {
   return out;
 };
 
+/** The bounds a caller asked for (decoded by the route); either may be absent. */
+export interface AnalyticsBounds {
+  from?: Date;
+  to?: Date;
+}
+
 /**
- * The range from the query: `to` defaults to now, `from` to 12 months before `to`. 400 naming
- * `from` when it is not before `to` or lies more than MAX_RANGE_YEARS before it.
+ * The range from the requested bounds: `to` defaults to now, `from` to 12 months before `to`.
+ * 400 naming the query field `from` when it is not before `to` or lies more than MAX_RANGE_YEARS
+ * before it.
  */
-export function analyticsRange(query: { from?: string; to?: string }, now: Date): AnalyticsRange {
-  const to = query.to ? new Date(query.to) : now;
-  const from = query.from ? new Date(query.from) : minusYears(to, 1);
+export function analyticsRange(bounds: AnalyticsBounds, now: Date): AnalyticsRange {
+  const to = bounds.to ?? now;
+  const from = bounds.from ?? minusYears(to, 1);
   if (from.getTime() >= to.getTime()) throw invalidField('from', 'must be before `to` (default: now)', 'query');
   if (from.getTime() < minusYears(to, MAX_RANGE_YEARS).getTime()) {
     throw invalidField('from', `must be at most ${MAX_RANGE_YEARS} years before \`to\``, 'query');
@@ -105,7 +112,7 @@ export async function getAnalytics(db: Db, mentor: User, range: AnalyticsRange, 
       .count({ n: '*' }),
     // Live bookings per learner, then how many learners and how many came back.
     db
-      .from(bookingsInRange().whereNot('b.status', 'cancelled').groupBy('b.learner_id').select('b.learner_id').count({ n: '*' }).as('per_learner'))
+      .from(bookingsInRange().modify(liveBookings, 'b').groupBy('b.learner_id').select('b.learner_id').count({ n: '*' }).as('per_learner'))
       .first(db.raw('COUNT(*) AS students'), db.raw('COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS repeat_learners')),
     inRange(db('feedback as f').join('sessions as s', 's.id', 'f.session_id')).groupBy('f.rating').select('f.rating as key').count({ n: '*' }),
     db('requests')

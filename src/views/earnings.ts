@@ -15,7 +15,7 @@
  */
 import type { Knex } from 'knex';
 import { lastMonths, monthKey } from '../lib/time.ts';
-import type { User } from '../models/index.ts';
+import { liveBookings, onLiveBooking, type User } from '../models/index.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -58,7 +58,7 @@ export async function mentorBalance(db: Db, mentorId: number, currency: string):
       .join('sessions as s', 's.id', 'b.session_id')
       .where('s.mentor_id', mentorId)
       .where('b.currency', currency)
-      .whereNot('b.status', 'cancelled')
+      .modify(liveBookings, 'b')
       .first(
         db.raw(`COALESCE(SUM(CASE WHEN s.status = 'completed' AND ${EARNING_BOOKING} THEN b.payment_amount_cents ELSE 0 END), 0) AS earned`),
         db.raw("COALESCE(SUM(CASE WHEN s.status IN ('scheduled', 'in_progress') THEN b.payment_amount_cents ELSE 0 END), 0) AS upcoming"),
@@ -96,7 +96,7 @@ export async function monthlyEarnings(
 ): Promise<MonthlyFigure[]> {
   const q = db('sessions as s')
     .leftJoin('bookings as b', (j) => {
-      j.on('b.session_id', 's.id').andOnVal('b.status', '<>', 'cancelled');
+      onLiveBooking(j.on('b.session_id', 's.id'), 'b');
       if (currency) j.andOnVal('b.currency', '=', currency);
     })
     .where('s.mentor_id', mentorId)

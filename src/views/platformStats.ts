@@ -1,6 +1,7 @@
 /** Platform-wide figures for the admin statistics. */
 import type { Knex } from 'knex';
 import type { Schema } from '../contract/types.ts';
+import { liveBookings } from '../models/index.ts';
 import { countsOf } from './analytics.ts';
 
 type Db = Knex | Knex.Transaction;
@@ -43,7 +44,7 @@ export async function platformStats(db: Db, now: Date): Promise<PlatformStats> {
     db('bookings as b')
       .join('sessions as s', 's.id', 'b.session_id')
       .where('s.status', 'completed')
-      .whereNot('b.status', 'cancelled')
+      .modify(liveBookings, 'b')
       .where('b.currency', PLATFORM_CURRENCY)
       .first(db.raw('COALESCE(SUM(b.payment_amount_cents), 0) AS total')),
     db('payouts').where('currency', PLATFORM_CURRENCY).groupBy('status').select('status as key').sum({ n: 'amount_cents' }) as Promise<Row[]>,

@@ -5,7 +5,7 @@
  * (a mentor listing their own sessions; every query counts on the hot listing path).
  */
 import type { Knex } from 'knex';
-import { Session, User } from '../models/index.ts';
+import { liveBookings, Session, User } from '../models/index.ts';
 import { roomWindow, type RoomWindow, type RoomWindowSettings } from './roomWindow.ts';
 
 export interface SessionView {
@@ -28,7 +28,7 @@ interface BookingFigures {
 function bookingFigures(db: Knex | Knex.Transaction, ids: number[], viewerId: number | undefined) {
   return db('bookings')
     .whereIn('session_id', ids)
-    .whereNot('status', 'cancelled')
+    .modify(liveBookings)
     .groupBy('session_id')
     .select(
       'session_id',

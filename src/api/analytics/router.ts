@@ -4,12 +4,13 @@ import { requireRole } from '../../middleware/authenticate.ts';
 import { presentAnalytics } from '../../presenters/analytics.ts';
 import { analyticsRange, getAnalytics } from '../../views/analytics.ts';
 import { roomWindowSettings } from '../../views/roomWindow.ts';
+import { decodeAnalyticsBounds } from './decode.ts';
 
 export function registerAnalyticsRoutes(routes: ApiRoutes): void {
   routes.on('getAnalytics', async (ctx, { query }) => {
     const mentor = requireRole(ctx, 'mentor');
     const now = new Date();
-    const range = analyticsRange(query, now);
+    const range = analyticsRange(decodeAnalyticsBounds(query), now);
     ctx.body = presentAnalytics(await getAnalytics(ctx.deps.dbRead, mentor, range, now, roomWindowSettings(ctx.deps.config)));
   });
 }
