@@ -277,6 +277,7 @@ describe('browser: dashboard and notification bell', function () {
     const before = await unreadCount();
     const reconnecting = dashboard().getByText('Reconnecting… live updates are paused.');
     // Drop every socket (as a restart would) and keep /ws down while a notification is written.
+    const seen = page.problems().length;
     await server.hub.close();
     await reconnecting.waitFor();
     await buildNotification(server.db, { user_id: mentor.id, type: 'broadcast', message: XSS, link: '/dashboard#notifications' });
@@ -284,6 +285,12 @@ describe('browser: dashboard and notification bell', function () {
 
     await badgeShows(before + 1);
     await reconnecting.waitFor({ state: 'hidden' });
+    // A reconnection attempt that fell while /ws was down was refused, and Chromium logs that: it is
+    // what this test provokes, not a problem. Anything else logged meanwhile still is.
+    const problems = page.problems();
+    for (let i = problems.length - 1; i >= seen; i--) {
+      if (/^console error: WebSocket connection to '[^']*\/ws' failed/.test(problems[i]!)) problems.splice(i, 1);
+    }
 
     // The payload shows as characters in the bell and in the Notifications tab, never as markup.
     await page.locator('notification-bell [part="button"]').click();
