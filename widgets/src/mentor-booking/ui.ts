@@ -1,8 +1,9 @@
 /** Small presentational pieces and form helpers shared by the booking widget's views. */
 import { ApiProblem } from '../shared/api.ts';
-import { h, render, uid, type Child, type Props } from '../shared/dom.ts';
+import { h, uid, type Props } from '../shared/dom.ts';
 
-export const loading = (what: string) => h('p', { class: 'py-6 text-center text-sm text-ink-muted', role: 'status' }, `Loading ${what}…`);
+export { clearErrors, loading, loadInto, statusBadge, statusLabel } from '../shared/ui.ts';
+import { clearErrors } from '../shared/ui.ts';
 
 export const empty = (text: string) => h('p', { class: 'py-4 text-sm text-ink-muted', 'data-empty': '' }, text);
 
@@ -12,29 +13,6 @@ export function heading(level: number, text: string, props: Props = {}): HTMLEle
   return h(tag, { class: 'text-lg font-semibold break-words', ...props }, text);
 }
 
-const STATUS_STYLES: Record<string, string> = {
-  scheduled: 'bg-blue-100 text-blue-900',
-  in_progress: 'bg-amber-100 text-amber-900',
-  completed: 'bg-green-100 text-green-900',
-  cancelled: 'bg-red-100 text-red-900',
-  pending: 'bg-amber-100 text-amber-900',
-  accepted: 'bg-green-100 text-green-900',
-  declined: 'bg-red-100 text-red-900',
-  booked: 'bg-blue-100 text-blue-900',
-  attended: 'bg-green-100 text-green-900',
-  no_show: 'bg-red-100 text-red-900',
-};
-
-export const statusLabel = (status: string) => status.replace('_', ' ').replace(/^./, (c) => c.toUpperCase());
-
-export function statusBadge(status: string): HTMLElement {
-  return h(
-    'span',
-    { class: `inline-block rounded-full px-2 py-0.5 text-xs font-semibold ${STATUS_STYLES[status] ?? 'bg-slate-100 text-slate-800'}`, 'data-status': status },
-    statusLabel(status),
-  );
-}
-
 /**
  * The API's refusal in words: the problem's `detail` (or `title`), or the field messages (the
  * spec's `x-error-message` texts, e.g. "must not be empty or only spaces").
@@ -42,32 +20,6 @@ export function statusBadge(status: string): HTMLElement {
 export function refusal(error: unknown, fallback: string): string {
   if (!(error instanceof ApiProblem)) return error instanceof Error && error.message ? error.message : fallback;
   return error.problem.detail ?? error.problem.title ?? fallback;
-}
-
-/**
- * Runs `load` and renders its result into `container`: a loading line first, a retryable error
- * when it fails (unless the work was aborted).
- */
-export function loadInto(container: HTMLElement, what: string, signal: AbortSignal, fail: (error: unknown) => string | null, load: () => Promise<Child>): void {
-  render(container, loading(what));
-  load().then(
-    (content) => {
-      if (!signal.aborted) render(container, content);
-    },
-    (error: unknown) => {
-      const message = signal.aborted ? null : fail(error);
-      if (!message) return;
-      render(
-        container,
-        h(
-          'div',
-          { class: 'card p-4 flex flex-wrap items-center justify-between gap-3', role: 'alert' },
-          h('p', { class: 'text-sm text-danger' }, message),
-          h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => loadInto(container, what, signal, fail, load) }, 'Try again'),
-        ),
-      );
-    },
-  );
 }
 
 type Control = HTMLInputElement | HTMLTextAreaElement;
@@ -94,14 +46,6 @@ export const textarea = (props: Props) => h('textarea', { class: 'field-input w-
 
 /** The form-level error line (focusable so it is announced and scrolled to). */
 export const formError = () => h('p', { class: 'form-error text-sm text-danger', role: 'alert', tabindex: '-1', hidden: true });
-
-export function clearErrors(form: HTMLElement): void {
-  for (const el of form.querySelectorAll<HTMLElement>('.field-error, .form-error')) {
-    el.hidden = true;
-    el.textContent = '';
-  }
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-}
 
 /** Shows `message` beside the field `name` (a check made before sending). */
 export function showFieldError(form: HTMLElement, name: string, message: string): void {

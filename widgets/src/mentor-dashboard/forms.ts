@@ -5,6 +5,9 @@
  */
 import { ApiProblem } from '../shared/api.ts';
 import { h, uid, type Props } from '../shared/dom.ts';
+import { clearErrors } from '../shared/ui.ts';
+
+export { clearErrors };
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -45,14 +48,6 @@ export function select(props: Props, options: Array<[value: string, label: strin
 /** The form grid: one column, two from 40rem of widget width. `props.class` adds classes. */
 export function formGrid(props: Props, ...children: Array<HTMLElement | false | null>): HTMLFormElement {
   return h('form', { ...props, class: `grid grid-cols-1 gap-4 @min-[40rem]:grid-cols-2 ${String(props.class ?? '')}` }, children);
-}
-
-export function clearErrors(form: HTMLElement): void {
-  for (const el of form.querySelectorAll<HTMLElement>('.field-error, .form-error')) {
-    el.hidden = true;
-    el.textContent = '';
-  }
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
 /**
