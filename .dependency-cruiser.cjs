@@ -22,6 +22,14 @@ module.exports = {
       to: { path: '^src/(api|middleware)/' },
     },
     {
+      name: 'services-take-domain-inputs',
+      severity: 'error',
+      comment:
+        'Services take domain inputs (Dates, integer cents, their own interfaces); routes decode request bodies into them (src/api/<resource>/decode.ts).',
+      from: { path: '^src/services/' },
+      to: { path: '^src/contract/' },
+    },
+    {
       name: 'presenters-not-to-services',
       severity: 'error',
       comment: 'Presenters render records; they do not call or depend on services.',

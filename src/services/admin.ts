@@ -3,7 +3,6 @@
  * broadcast notifications and platform statistics. Routes check `is_admin` before calling these.
  */
 import type { Knex } from 'knex';
-import type { Schema } from '../contract/types.ts';
 import type { Tx } from '../events.ts';
 import { conflict, invalidField } from '../errors.ts';
 import { whereContainsInsensitive } from '../db/dialect.ts';
@@ -19,6 +18,22 @@ export interface UserFilters {
   is_active?: boolean;
   is_admin?: boolean;
   search?: string;
+}
+
+/** What an admin may change on an account; absent fields stay as they are. */
+export interface AccessChanges {
+  role?: Role;
+  is_active?: boolean;
+  is_admin?: boolean;
+}
+
+/** Who a broadcast reaches: one user by id, or every active user of a role (`all`: everyone). */
+export type Audience = { user: number } | { role: Role | 'all' };
+
+export interface BroadcastInput {
+  to: Audience;
+  message: string;
+  link: string | null;
 }
 
 /**
@@ -68,7 +83,7 @@ async function openMentorWork(trx: Db, mentorId: number): Promise<{ sessions: nu
 export async function updateUserAccess(
   { actor, trx, emit }: ServiceContext,
   target: User,
-  changes: Schema<'AdminUserUpdate'>,
+  changes: AccessChanges,
 ): Promise<User> {
   if (target.id === actor.id && changes.is_active === false) {
     throw conflict('You cannot deactivate your own account; ask another admin.', 'self_lockout');
@@ -93,7 +108,7 @@ export async function updateUserAccess(
 }
 
 /** The recipients of a broadcast: one active user (400 naming `user` otherwise) or every active user of a role. */
-async function broadcastRecipients(trx: Db, to: { user: number } | { role: Role | 'all' }): Promise<number[]> {
+async function broadcastRecipients(trx: Db, to: Audience): Promise<number[]> {
   if ('user' in to) {
     const user = await User.query(trx).findById(to.user);
     if (!user || !user.is_active) throw invalidField('user', 'must be the id of an active user');
@@ -105,11 +120,11 @@ async function broadcastRecipients(trx: Db, to: { user: number } | { role: Role 
 }
 
 /** Writes one `broadcast` notification per recipient in the caller's transaction; returns how many. */
-export async function broadcast(tx: Tx, input: Schema<'Broadcast'>): Promise<number> {
-  const recipients = await broadcastRecipients(tx.trx, 'user' in input ? { user: input.user } : { role: input.role });
+export async function broadcast(tx: Tx, input: BroadcastInput): Promise<number> {
+  const recipients = await broadcastRecipients(tx.trx, input.to);
   const written = await notifyMany(
     tx,
-    recipients.map((userId) => ({ userId, type: 'broadcast' as const, message: input.message, link: input.link ?? null })),
+    recipients.map((userId) => ({ userId, type: 'broadcast' as const, message: input.message, link: input.link })),
   );
   return written.length;
 }

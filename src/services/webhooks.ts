@@ -5,17 +5,38 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Schema } from '../contract/types.ts';
 import type { WebhookConfig } from '../config.ts';
 import { ApiError, invalidField, notFound } from '../errors.ts';
 import { dbTime, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint, type DeliveryStatus, type User } from '../models/index.ts';
-import { EVENT_TYPES, TEST_EVENT_TYPE } from '../webhooks/eventTypes.ts';
+import { EVENT_TYPES, TEST_EVENT_TYPE, type EventType } from '../webhooks/eventTypes.ts';
 import { messageBody } from '../webhooks/outbox.ts';
 import { newSecret } from '../webhooks/send.ts';
 import { urlRefusal } from '../webhooks/ssrf.ts';
 import { SECRET_GRACE_MS } from '../webhooks/worker.ts';
 
 type Db = Knex | Knex.Transaction;
+
+/** The events an endpoint receives: some types, or `*` for every type (and any added later). */
+export type EventFilter = Array<EventType | '*'>;
+
+export interface NewEndpoint {
+  url: string;
+  events: EventFilter;
+  description: string;
+}
+
+/** What may change on an endpoint; absent fields stay as they are. */
+export interface EndpointChanges {
+  url?: string;
+  events?: EventFilter;
+  description?: string;
+  enabled?: boolean;
+}
+
+/** `*` anywhere in the filter means every type, stored as `['*']` alone. */
+function normalizeFilter(events: EventFilter): EventFilter {
+  return events.includes('*') ? ['*'] : events;
+}
 
 /** A 400 naming `url` and the rule it breaks (scheme, or a literal non-public address). */
 function checkUrl(url: string, policy: WebhookConfig): void {
@@ -29,14 +50,14 @@ function checkUrl(url: string, policy: WebhookConfig): void {
 export async function createEndpoint(
   db: Db,
   actor: { actorId: number | null },
-  input: Schema<'WebhookEndpointCreate'>,
+  input: NewEndpoint,
   policy: WebhookConfig,
 ): Promise<WebhookEndpoint> {
   checkUrl(input.url, policy);
   return WebhookEndpoint.query(db).insertAndFetch({
     url: input.url,
-    description: input.description ?? '',
-    events: input.events.includes('*') ? ['*'] : input.events,
+    description: input.description,
+    events: normalizeFilter(input.events),
     enabled: true,
     secret: newSecret(),
     created_by: actor.actorId,
@@ -49,13 +70,13 @@ export async function findEndpoint(db: Db, id: number): Promise<WebhookEndpoint>
   return endpoint;
 }
 
-export async function updateEndpoint(db: Db, id: number, changes: Schema<'WebhookEndpointUpdate'>, policy: WebhookConfig): Promise<WebhookEndpoint> {
+export async function updateEndpoint(db: Db, id: number, changes: EndpointChanges, policy: WebhookConfig): Promise<WebhookEndpoint> {
   const endpoint = await findEndpoint(db, id);
   if (changes.url !== undefined) checkUrl(changes.url, policy);
   const patch: Partial<WebhookEndpoint> = {};
   if (changes.url !== undefined) patch.url = changes.url;
   if (changes.description !== undefined) patch.description = changes.description;
-  if (changes.events !== undefined) patch.events = changes.events.includes('*') ? ['*'] : changes.events;
+  if (changes.events !== undefined) patch.events = normalizeFilter(changes.events);
   if (changes.enabled !== undefined) {
     patch.enabled = changes.enabled;
     // Re-enabling starts a new health record: the 3-day clock restarts at the next failure.

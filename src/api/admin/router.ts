@@ -18,6 +18,7 @@ import { createUser } from '../../services/auth.ts';
 import { decidePayout, payoutsQuery, type PayoutAction } from '../../services/payouts.ts';
 import { roomWindowSettings } from '../../views/roomWindow.ts';
 import { loadSessionViews } from '../../views/sessions.ts';
+import { decodeBroadcast } from './decode.ts';
 
 /** One handler for approve, reject and mark-paid: they differ only in the transition. */
 function payoutDecision(action: PayoutAction): Handler<'adminApprovePayout' | 'adminRejectPayout' | 'adminMarkPayoutPaid'> {
@@ -76,7 +77,7 @@ export function registerAdminRoutes(routes: ApiRoutes): void {
     .on('adminMarkPayoutPaid', payoutDecision('mark_paid'))
     .on('adminBroadcastNotification', async (ctx, { body }) => {
       const admin = requireRole(ctx, 'admin');
-      const sent = await transact(ctx, admin, (tx) => broadcast(tx, body));
+      const sent = await transact(ctx, admin, (tx) => broadcast(tx, decodeBroadcast(body)));
       ctx.status = 201;
       ctx.body = { sent };
     })

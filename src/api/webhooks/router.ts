@@ -19,6 +19,7 @@ import {
   updateEndpoint,
 } from '../../services/webhooks.ts';
 import { notifyOutboxWritten } from '../../webhooks/outbox.ts';
+import { decodeEndpointChanges, decodeNewEndpoint } from './decode.ts';
 
 export function registerWebhooksRoutes(routes: ApiRoutes): void {
   routes
@@ -28,7 +29,7 @@ export function registerWebhooksRoutes(routes: ApiRoutes): void {
     })
     .on('createWebhook', async (ctx, { body }) => {
       const actor = requireIntegrationAccess(ctx, 'webhooks');
-      const endpoint = await createEndpoint(ctx.deps.db, actor, body, ctx.deps.config.webhooks);
+      const endpoint = await createEndpoint(ctx.deps.db, actor, decodeNewEndpoint(body), ctx.deps.config.webhooks);
       ctx.status = 201;
       ctx.set('Location', `/api/webhooks/${endpoint.id}/`);
       ctx.set('Cache-Control', 'no-store');
@@ -40,7 +41,7 @@ export function registerWebhooksRoutes(routes: ApiRoutes): void {
     })
     .on('updateWebhook', async (ctx, { path, body }) => {
       requireIntegrationAccess(ctx, 'webhooks');
-      const endpoint = await updateEndpoint(ctx.deps.db, path.id, body, ctx.deps.config.webhooks);
+      const endpoint = await updateEndpoint(ctx.deps.db, path.id, decodeEndpointChanges(body), ctx.deps.config.webhooks);
       if (body.enabled) notifyOutboxWritten(); // pending deliveries resume at once
       ctx.body = presentWebhookEndpoint(endpoint);
     })
