@@ -38,18 +38,18 @@ export interface WidgetTarget {
 
 const roomFile = (file: string) => fileURLToPath(new URL(`../widgets/src/session-room/${file}`, import.meta.url));
 /**
- * simple-peer 9 in the browser: its Node-style dependencies expect `global` and `process` (a shim
- * is injected); one copy of `buffer` serves simple-peer and readable-stream alike (they pin
- * different majors); `debug` logging and readable-stream's unused `string_decoder` are left out.
- * Together ≈ 9 KiB gzip less than bundling it as is.
+ * simple-peer 9 in the browser without its Node-style dependencies: readable-stream (with `buffer`,
+ * `events`, `process`), `randombytes` and `debug` are swapped for the little of them it uses
+ * (widgets/src/session-room/*-shim.*): ≈ 20 KiB gzip less than bundling it as is. `global` is
+ * `globalThis` for queue-microtask outside a window.
  */
-const simplePeerShims: WidgetTarget['esbuild'] = {
+export const simplePeerShims: WidgetTarget['esbuild'] = {
   define: { global: 'globalThis' },
-  inject: [roomFile('process-shim.ts')],
   alias: {
-    buffer: fileURLToPath(new URL('../node_modules/simple-peer/node_modules/buffer', import.meta.url)),
+    'readable-stream': roomFile('stream-shim.ts'),
+    buffer: roomFile('buffer-shim.ts'),
+    randombytes: roomFile('randombytes-shim.cjs'),
     debug: roomFile('debug-shim.cjs'),
-    string_decoder: roomFile('string-decoder-shim.cjs'),
   },
 };
 
@@ -60,9 +60,9 @@ const simplePeerShims: WidgetTarget['esbuild'] = {
 export const WIDGETS: readonly WidgetTarget[] = [
   { name: 'notification-bell', budgetKb: 15 },
   { name: 'mentor-dashboard', budgetKb: 60 },
-  // 50: simple-peer with its Node shims is most of it; the ES module counts with the chunks it
-  // shares with the other widgets (≈ 1.4 KiB gzip more than the self-contained classic script).
-  { name: 'session-room', budgetKb: 50, esbuild: simplePeerShims },
+  // The ES module counts with the chunks it shares with the other widgets (≈ 1.4 KiB gzip more
+  // than the self-contained classic script).
+  { name: 'session-room', budgetKb: 45, esbuild: simplePeerShims },
   { name: 'mentor-booking', budgetKb: 25 },
 ];
 
