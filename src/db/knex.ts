@@ -57,6 +57,25 @@ function beginImmediately(db: Knex): void {
   };
 }
 
+/**
+ * Binds every `Date` of a query as its ISO-8601 string, on both engines: the storage format of
+ * times on SQLite (text, compared as text; sqlite3 would bind a Date as epoch milliseconds) and a
+ * value PostgreSQL parses into timestamptz. Models and raw knex queries alike then take Dates —
+ * `where('start_time', '>', now)` — with no conversion at the call site.
+ */
+function bindTimesAsIso(db: Knex): Knex {
+  // On the client's class, not the instance: a transaction's client is made from the prototype.
+  const Base = db.client.constructor as new () => { prepBindings(bindings: unknown): unknown };
+  class IsoTimesClient extends Base {
+    override prepBindings(bindings: unknown): unknown {
+      const prepared = super.prepBindings(bindings);
+      return Array.isArray(prepared) ? prepared.map((value) => (value instanceof Date ? value.toISOString() : value)) : prepared;
+    }
+  }
+  Object.setPrototypeOf(db.client, IsoTimesClient.prototype);
+  return db;
+}
+
 export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {}): Knex {
   if (dialectOf(databaseUrl) === 'sqlite') {
     const filename = sqliteFilename(databaseUrl);
@@ -79,10 +98,10 @@ export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {})
       },
     });
     beginImmediately(db);
-    return db;
+    return bindTimesAsIso(db);
   }
   setPgTypeParsers();
-  return knexFactory({
+  return bindTimesAsIso(knexFactory({
     client: 'pg',
     connection: { connectionString: databaseUrl },
     pool: {
@@ -96,7 +115,7 @@ export function createKnex(databaseUrl: string, opts: { poolMax?: number } = {})
         conn.query('SET random_page_cost = 1.1', (err: Error | null) => done(err, conn));
       },
     },
-  });
+  }));
 }
 
 /**
@@ -116,7 +135,7 @@ export function createReadKnex(databaseUrl: string, writer: Knex, poolSize: numb
   if (dialectOf(databaseUrl) !== 'sqlite' || poolSize === 0) return writer;
   const filename = sqliteFilename(databaseUrl);
   if (filename === ':memory:') return writer;
-  return knexFactory({
+  return bindTimesAsIso(knexFactory({
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,
@@ -128,7 +147,7 @@ export function createReadKnex(databaseUrl: string, writer: Knex, poolSize: numb
         conn.exec('PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;', (err: Error | null) => done(err, conn));
       },
     },
-  });
+  }));
 }
 
 /**

@@ -15,7 +15,7 @@
 import type { Knex } from 'knex';
 import { inTransaction } from '../events.ts';
 import { addMinutes } from '../lib/time.ts';
-import { Session, dbTime } from '../models/index.ts';
+import { Session } from '../models/index.ts';
 import { links, notify } from '../services/notifications.ts';
 import { autoCompleteSession, liveLearnerIds } from '../services/sessions.ts';
 import { pruneEvents } from '../services/webhooks.ts';
@@ -67,8 +67,8 @@ async function remind(deps: SchedulerDeps, session: Session, now: Date): Promise
 async function sendReminders(deps: SchedulerDeps, now: Date): Promise<number> {
   const due = await Session.query(deps.db)
     .where('status', 'scheduled')
-    .where('start_time', '>', dbTime(now))
-    .where('start_time', '<=', dbTime(addMinutes(now, deps.config.reminderMinutes)))
+    .where('start_time', '>', now)
+    .where('start_time', '<=', addMinutes(now, deps.config.reminderMinutes))
     .orderBy('start_time')
     .limit(BATCH);
   let sent = 0;
@@ -85,7 +85,7 @@ async function sendReminders(deps: SchedulerDeps, now: Date): Promise<number> {
 async function completeEnded(deps: SchedulerDeps, now: Date): Promise<number> {
   const ended = await Session.query(deps.db)
     .whereIn('status', ['scheduled', 'in_progress'])
-    .where('end_time', '<=', dbTime(now))
+    .where('end_time', '<=', now)
     .orderBy('end_time')
     .limit(BATCH);
   let completed = 0;

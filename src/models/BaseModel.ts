@@ -1,8 +1,9 @@
 /**
  * The base of every model. The schema lives only in migrations; models add relations, timestamp
  * hooks and the value conversions that make SQLite and PostgreSQL look the same to the code:
- * times are `Date` objects in JS and ISO-8601 strings on the way to the database, booleans are
- * booleans (SQLite stores 0/1), JSON columns are parsed.
+ * times are `Date` objects in JS and ISO-8601 strings on the way to the database (raw knex
+ * queries get the same from `bindTimesAsIso` in src/db/knex.ts), booleans are booleans (SQLite
+ * stores 0/1), JSON columns are parsed.
  */
 import { Model, type Pojo, type QueryContext } from 'objection';
 
@@ -50,9 +51,4 @@ export class BaseModel extends Model {
     const ctor = this.constructor as typeof BaseModel;
     if (ctor.hasUpdatedAt) (this as unknown as Record<string, unknown>).updated_at = new Date();
   }
-}
-
-/** A value ready for a raw knex query: times as ISO strings (the storage format on both engines). */
-export function dbTime(d: Date): string {
-  return d.toISOString();
 }

@@ -1,4 +1,4 @@
-export { BaseModel, dbTime } from './BaseModel.ts';
+export { BaseModel } from './BaseModel.ts';
 export { User, type Role } from './User.ts';
 export { Session, type SessionStatus } from './Session.ts';
 export { Booking, CANCELLED_BOOKING_STATUS, isLiveBooking, liveBookings, onLiveBooking, type BookingStatus } from './Booking.ts';

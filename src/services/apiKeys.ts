@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey, type ApiKeyScope } from '../auth/apiKeys.ts';
 import { invalidField, unauthorized } from '../errors.ts';
-import { ApiKey, dbTime, type User } from '../models/index.ts';
+import { ApiKey, type User } from '../models/index.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -52,7 +52,7 @@ export function apiKeysQuery(db: Db) {
 
 /** Revokes a key (idempotent: a revoked key keeps its first revocation time). */
 export async function revokeApiKey(db: Db, apiKey: ApiKey, now = new Date()): Promise<void> {
-  await db('api_keys').where({ id: apiKey.id }).whereNull('revoked_at').update({ revoked_at: dbTime(now) });
+  await db('api_keys').where({ id: apiKey.id }).whereNull('revoked_at').update({ revoked_at: now });
 }
 
 const INVALID = 'The API key is invalid or was revoked.';
@@ -82,9 +82,9 @@ export async function touchApiKey(db: Db, apiKey: ApiKey, now = new Date()): Pro
   const last = Math.max(lastWritten.get(apiKey.id) ?? 0, apiKey.last_used_at?.getTime() ?? 0);
   if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
   lastWritten.set(apiKey.id, now.getTime());
-  const before = dbTime(new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
+  const before = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   await db('api_keys')
     .where({ id: apiKey.id })
     .where((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<=', before))
-    .update({ last_used_at: dbTime(now) });
+    .update({ last_used_at: now });
 }

@@ -13,7 +13,7 @@
  */
 import type { Knex } from 'knex';
 import { addMinutes } from '../lib/time.ts';
-import { Booking, dbTime, type Session, type User } from '../models/index.ts';
+import { Booking, type Session, type User } from '../models/index.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -32,7 +32,7 @@ export async function recordRoomJoin(db: Db, stay: RoomStay, at = new Date()): P
     session_id: stay.sessionId,
     user_id: stay.userId,
     connection_id: stay.connectionId,
-    joined_at: dbTime(at),
+    joined_at: at,
     left_at: null,
   });
 }
@@ -42,7 +42,7 @@ function closeStays(db: Db, open: Record<string, unknown>, at: Date) {
   return db('room_presence')
     .where(open)
     .whereNull('left_at')
-    .update({ left_at: db.raw('CASE WHEN joined_at > ? THEN joined_at ELSE ? END', [dbTime(at), dbTime(at)]) });
+    .update({ left_at: db.raw('CASE WHEN joined_at > ? THEN joined_at ELSE ? END', [at, at]) });
 }
 
 /** A socket left the room (or closed): closes its open presence row, if any. */

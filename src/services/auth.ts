@@ -14,7 +14,7 @@ import { ApiError, tooManyRequests, unauthorized, invalidField } from '../errors
 import type { RateLimiter } from '../lib/rateLimiter.ts';
 import { clientAddress, type LoginThrottle } from './loginThrottle.ts';
 import { isValidTimezone } from '../lib/time.ts';
-import { RefreshToken, User, dbTime, type Role } from '../models/index.ts';
+import { RefreshToken, User, type Role } from '../models/index.ts';
 
 export interface TokenPair {
   access: string;
@@ -170,7 +170,7 @@ function verifyRefreshOr401(tokens: TokenService, token: string) {
 }
 
 async function revokeFamily(q: Knex | Knex.Transaction, family: string): Promise<void> {
-  await q('refresh_tokens').where({ family_id: family }).whereNull('revoked_at').update({ revoked_at: dbTime(new Date()) });
+  await q('refresh_tokens').where({ family_id: family }).whereNull('revoked_at').update({ revoked_at: new Date() });
 }
 
 /**
@@ -252,5 +252,5 @@ export async function logout(deps: { db: Knex; tokens: TokenService; revocations
 
 /** Revokes every refresh token of a user (deactivation, password change). */
 export async function revokeAllTokens(q: Knex | Knex.Transaction, userId: number): Promise<void> {
-  await q('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: dbTime(new Date()) });
+  await q('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: new Date() });
 }

@@ -16,7 +16,7 @@
 import type { Knex } from 'knex';
 import { UniqueViolationError, raw, ref } from 'objection';
 import { conflict } from '../errors.ts';
-import { Booking, Session, dbTime, type BookingStatus, type User } from '../models/index.ts';
+import { Booking, Session, type BookingStatus, type User } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
 import { links, notify } from './notifications.ts';
 import { findActiveMentor } from './profile.ts';
@@ -151,6 +151,6 @@ export function bookingsVisibleTo(db: Knex, user: User, filters: BookingFilters,
   else query.where('bookings.learner_id', user.id);
   if (filters.status) query.where('bookings.status', filters.status);
   if (filters.session) query.where('bookings.session_id', filters.session);
-  if (filters.upcoming !== undefined) query.where('session.end_time', filters.upcoming ? '>' : '<=', dbTime(now));
+  if (filters.upcoming !== undefined) query.where('session.end_time', filters.upcoming ? '>' : '<=', now);
   return query.orderBy('session.start_time').orderBy('bookings.id');
 }

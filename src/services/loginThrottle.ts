@@ -21,7 +21,6 @@ import ipaddr from 'ipaddr.js';
 import type { Knex } from 'knex';
 import { tooManyRequests } from '../errors.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
-import { dbTime } from '../models/index.ts';
 
 export interface LoginThrottleLimits {
   /** Failures per (username, address) per window. */
@@ -116,17 +115,17 @@ export class LoginThrottle {
     const now = new Date();
     await this.limiter.reset(this.#keys(attempt).pair);
     await this.db('login_addresses')
-      .insert({ user_id: userId, address: attempt.address, last_success_at: dbTime(now) })
+      .insert({ user_id: userId, address: attempt.address, last_success_at: now })
       .onConflict(['user_id', 'address'])
       .merge(['last_success_at']);
     // Forget this user's addresses that have not been used for longer than the memory lasts.
-    await this.db('login_addresses').where({ user_id: userId }).where('last_success_at', '<', dbTime(this.#knownSince(now))).delete();
+    await this.db('login_addresses').where({ user_id: userId }).where('last_success_at', '<', this.#knownSince(now)).delete();
   }
 
   async isKnown(userId: number, address: string): Promise<boolean> {
     const row = await this.db('login_addresses')
       .where({ user_id: userId, address })
-      .where('last_success_at', '>=', dbTime(this.#knownSince(new Date())))
+      .where('last_success_at', '>=', this.#knownSince(new Date()))
       .first('user_id');
     return Boolean(row);
   }

@@ -11,7 +11,7 @@ import type { ActorTx } from '../events.ts';
 import { conflict, invalidField, tooManyRequests, validationFailed, type FieldError } from '../errors.ts';
 import type { RateLimiter } from '../lib/rateLimiter.ts';
 import { addMinutes } from '../lib/time.ts';
-import { Booking, MentorRequest, Session, User, dbTime, type RequestStatus } from '../models/index.ts';
+import { Booking, MentorRequest, Session, User, type RequestStatus } from '../models/index.ts';
 import { links, notify } from './notifications.ts';
 import { findActiveMentor } from './profile.ts';
 import { lockMentor } from './sessions.ts';
@@ -136,11 +136,11 @@ async function leavePending(
   trx: Knex.Transaction,
   request: MentorRequest,
   status: Exclude<RequestStatus, 'pending'>,
-  changes: Record<string, unknown>,
+  changes: Partial<Pick<MentorRequest, 'session_id' | 'decline_reason' | 'responded_at'>>,
 ): Promise<MentorRequest> {
-  const updated = await trx('requests')
+  const updated = await MentorRequest.query(trx)
     .where({ id: request.id, status: 'pending' })
-    .update({ ...changes, status, updated_at: dbTime(new Date()) });
+    .patch({ ...changes, status });
   const current = await MentorRequest.query(trx).findById(request.id);
   if (updated !== 1 || !current) throw notPending(current?.status ?? request.status);
   return current;
@@ -186,7 +186,7 @@ export async function acceptRequest(
   });
   const accepted = await leavePending(tx.trx, request, 'accepted', {
     session_id: session.id,
-    responded_at: dbTime(new Date()),
+    responded_at: new Date(),
   });
 
   await notify(tx, {
@@ -207,7 +207,7 @@ export async function declineRequest({ actor, ...tx }: ActorTx, request: MentorR
   const why = reason?.trim() ? reason.trim() : null;
   const declined = await leavePending(tx.trx, request, 'declined', {
     decline_reason: why,
-    responded_at: dbTime(new Date()),
+    responded_at: new Date(),
   });
   await notify(tx, {
     userId: request.learner_id,

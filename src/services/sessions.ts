@@ -16,7 +16,7 @@ import type { Knex } from 'knex';
 import type { ActorTx, Tx } from '../events.ts';
 import { conflict, invalidField } from '../errors.ts';
 import { addMinutes, iso } from '../lib/time.ts';
-import { Booking, Session, User, dbTime, type NotificationType, type SessionStatus } from '../models/index.ts';
+import { Booking, Session, User, type NotificationType, type SessionStatus } from '../models/index.ts';
 import { hasLiveBooking } from '../policies/session.ts';
 import { settleAttendance } from './attendance.ts';
 import { links, notifyMany } from './notifications.ts';
@@ -128,12 +128,12 @@ export function sessionsVisibleTo(db: Knex, user: User, filters: SessionFilters,
   } else {
     query
       .where('status', 'scheduled')
-      .where('start_time', '>', dbTime(now))
+      .where('start_time', '>', now)
       .where('booked_count', '<', db.ref('capacity'));
   }
   if (filters.mentor) query.where('mentor_id', filters.mentor);
-  if (filters.from) query.where('start_time', '>=', dbTime(filters.from));
-  if (filters.to) query.where('start_time', '<', dbTime(filters.to));
+  if (filters.from) query.where('start_time', '>=', filters.from);
+  if (filters.to) query.where('start_time', '<', filters.to);
   const direction = filters.order === '-start_time' ? 'desc' : 'asc';
   return query.orderBy('start_time', direction).orderBy('id', direction);
 }

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { WebhookConfig } from '../config.ts';
 import { ApiError, invalidField, notFound } from '../errors.ts';
-import { dbTime, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint, type DeliveryStatus, type User } from '../models/index.ts';
+import { OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint, type DeliveryStatus, type User } from '../models/index.ts';
 import { EVENT_TYPES, TEST_EVENT_TYPE, type EventType } from '../webhooks/eventTypes.ts';
 import { messageBody } from '../webhooks/outbox.ts';
 import { newSecret } from '../webhooks/send.ts';
@@ -132,12 +132,12 @@ export async function retryDelivery(db: Db, endpointId: number, deliveryId: numb
   if (!delivery) throw notFound('Delivery');
   await db('webhook_deliveries')
     .where('id', delivery.id)
-    .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', dbTime(now)))
+    .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
     .update({
       final_attempt: delivery.status !== 'pending',
       status: 'pending',
-      next_attempt_at: dbTime(now),
-      updated_at: dbTime(now),
+      next_attempt_at: now,
+      updated_at: now,
     });
   return (await WebhookDelivery.query(db).findById(delivery.id))!;
 }
@@ -186,7 +186,7 @@ function invalidTypes(unknown: string[]): never {
  * attempts) are deleted. Pending deliveries stay until they finish.
  */
 export async function pruneEvents(db: Knex, days: number, now = new Date()): Promise<number> {
-  const cutoff = dbTime(new Date(now.getTime() - days * 86_400_000));
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
   const events = await db('events').where('created_at', '<', cutoff).delete();
   await db('webhook_deliveries').whereNot('status', 'pending').where('created_at', '<', cutoff).delete();
   return events;

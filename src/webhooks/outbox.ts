@@ -20,7 +20,6 @@
 import type { Knex } from 'knex';
 import type { DomainEvent } from '../domainEvents.ts';
 import type { RoomWindowSettings } from '../views/roomWindow.ts';
-import { dbTime } from '../models/index.ts';
 import { presentBooking } from '../presenters/booking.ts';
 import { presentFeedback } from '../presenters/feedback.ts';
 import { presentPayout } from '../presenters/payout.ts';
@@ -113,7 +112,7 @@ export async function recordOutbox(trx: Knex.Transaction, events: readonly Domai
   const now = new Date();
   if (trx.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [PG_OUTBOX_LOCK]);
   const inserted: Array<{ id: number } | number> = await trx('events')
-    .insert(entries.map((e) => ({ type: e.type, data: JSON.stringify(e.data), created_at: dbTime(now) })))
+    .insert(entries.map((e) => ({ type: e.type, data: JSON.stringify(e.data), created_at: now })))
     .returning('id');
   const ids = inserted.map((r) => Number(typeof r === 'object' ? r.id : r));
 
@@ -131,9 +130,9 @@ export async function recordOutbox(trx: Knex.Transaction, events: readonly Domai
         event_type: entry.type,
         payload,
         status: 'pending',
-        next_attempt_at: dbTime(now),
-        created_at: dbTime(now),
-        updated_at: dbTime(now),
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
       });
     }
   }

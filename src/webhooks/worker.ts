@@ -21,7 +21,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { inTransaction } from '../events.ts';
-import { dbTime, User, WebhookDelivery } from '../models/index.ts';
+import { User, WebhookDelivery } from '../models/index.ts';
 import { notifyMany } from '../services/notifications.ts';
 import type { Deps } from '../types.ts';
 import { TEST_EVENT_TYPE } from './eventTypes.ts';
@@ -66,7 +66,7 @@ export function retryDelay(schedule: readonly number[], failedAttempts: number, 
 /** Claims up to `limit` due deliveries for this worker. */
 export async function claimDue(db: Knex, limit: number, lease: number, now = new Date()): Promise<Claimed[]> {
   const token = crypto.randomUUID();
-  const at = dbTime(now);
+  const at = now;
   const leaseFree = (q: Knex.QueryBuilder) => q.whereNull('lease_until').orWhere('lease_until', '<', at);
   const candidates = db('webhook_deliveries as d')
     .join('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -84,7 +84,7 @@ export async function claimDue(db: Knex, limit: number, lease: number, now = new
     .whereIn('id', candidates)
     .where('status', 'pending')
     .where(leaseFree)
-    .update({ lease_token: token, lease_until: dbTime(new Date(now.getTime() + lease)) });
+    .update({ lease_token: token, lease_until: new Date(now.getTime() + lease) });
   if (claimed === 0) return [];
   return db('webhook_deliveries as d')
     .join('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -121,7 +121,7 @@ async function record(deps: WorkerDeps, tx: WorkerTx, d: Claimed, outcome: Attem
   const status = outcome.succeeded ? 'succeeded' : delay === null ? 'failed' : 'pending';
   await trx('webhook_attempts').insert({
     delivery_id: d.id,
-    attempted_at: dbTime(at),
+    attempted_at: at,
     status_code: outcome.statusCode,
     duration_ms: outcome.durationMs,
     response_body: outcome.responseBody,
@@ -134,22 +134,22 @@ async function record(deps: WorkerDeps, tx: WorkerTx, d: Claimed, outcome: Attem
       status,
       attempt_count: attempts,
       final_attempt: false,
-      last_attempt_at: dbTime(at),
-      next_attempt_at: delay === null ? null : dbTime(new Date(Date.now() + delay)),
+      last_attempt_at: at,
+      next_attempt_at: delay === null ? null : new Date(Date.now() + delay),
       lease_token: null,
       lease_until: null,
-      updated_at: dbTime(new Date()),
+      updated_at: new Date(),
     });
   if (outcome.succeeded) {
     if (d.failing_since !== null) await trx('webhook_endpoints').where('id', d.endpoint_id).update({ failing_since: null });
     return;
   }
-  await trx('webhook_endpoints').where('id', d.endpoint_id).whereNull('failing_since').update({ failing_since: dbTime(at) });
-  const cutoff = dbTime(new Date(at.getTime() - DISABLE_AFTER_MS));
+  await trx('webhook_endpoints').where('id', d.endpoint_id).whereNull('failing_since').update({ failing_since: at });
+  const cutoff = new Date(at.getTime() - DISABLE_AFTER_MS);
   const disabled = await trx('webhook_endpoints')
     .where({ id: d.endpoint_id, enabled: true })
     .where('failing_since', '<=', cutoff)
-    .update({ enabled: false, disabled_reason: 'every attempt failed for 3 days', updated_at: dbTime(at) });
+    .update({ enabled: false, disabled_reason: 'every attempt failed for 3 days', updated_at: at });
   if (disabled === 1) await notifyAdminsOfDisabled(tx, d);
 }
 

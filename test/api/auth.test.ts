@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildLearner, buildMentor, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { accessClaims, b64 } from '../helpers/jwt.ts';
-import { User, dbTime } from '../../src/models/index.ts';
+import { User } from '../../src/models/index.ts';
 
 describe('auth', () => {
   let server: TestServer;
@@ -148,7 +148,7 @@ describe('auth', () => {
       expect(r2).not.to.equal(r1);
       // r1 again once the grace for parallel refreshes has passed (test/api/refresh-grace.test.ts): reuse detected.
       const { jti } = jwt.decode(r1) as { jti: string };
-      await server.db('refresh_tokens').where({ id: jti }).update({ used_at: dbTime(new Date(Date.now() - 3600_000)) });
+      await server.db('refresh_tokens').where({ id: jti }).update({ used_at: new Date(Date.now() - 3600_000) });
       const reuse = await server.api.post('/api/auth/token/refresh/', { refresh: r1 });
       expect(reuse.status).to.equal(401);
       expect(reuse.body.code).to.equal('refresh_token_reused');

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { RefreshToken, dbTime } from '../../src/models/index.ts';
+import { RefreshToken } from '../../src/models/index.ts';
 import { buildLearner, PASSWORD } from '../helpers/factories.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -33,7 +33,7 @@ describe('refresh tokens: grace window for the immediately previous token', func
   };
   /** Moves the moment `token` was spent `seconds` into the past. */
   const ageSpent = (token: string, seconds: number) =>
-    server.db('refresh_tokens').where({ id: jtiOf(token) }).update({ used_at: dbTime(new Date(Date.now() - seconds * 1000)) });
+    server.db('refresh_tokens').where({ id: jtiOf(token) }).update({ used_at: new Date(Date.now() - seconds * 1000) });
 
   it('ten parallel refreshes with the same token all succeed with one successor, and the family lives on', async () => {
     for (let attempt = 0; attempt < 5; attempt++) {

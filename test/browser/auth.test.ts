@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page, WebSocket } from 'playwright-core';
-import { dbTime, type User } from '../../src/models/index.ts';
+import { type User } from '../../src/models/index.ts';
 import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { buildAdmin, buildMentor, PASSWORD, tokenFor } from '../helpers/factories.ts';
 import { axeViolations, DESKTOP, formatViolations, launchBrowser, openPage, signIn } from '../helpers/browser.ts';
@@ -119,7 +119,7 @@ describe('browser: signing in, token refresh and signing out', function () {
     }
     // The spent refresh token is dead: rotation happened on the server (once the grace for
     // parallel refreshes, test/api/refresh-grace.test.ts, has passed).
-    await server.db('refresh_tokens').whereNotNull('used_at').update({ used_at: dbTime(new Date(Date.now() - 3600_000)) });
+    await server.db('refresh_tokens').whereNotNull('used_at').update({ used_at: new Date(Date.now() - 3600_000) });
     const replay = await server.api.post('/api/auth/token/refresh/', { refresh: first.refresh });
     expect(replay.status).to.equal(401);
     expect(page.problems()).to.deep.equal([]);
