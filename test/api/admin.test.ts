@@ -20,7 +20,7 @@ describe('admin', () => {
   const eventsDuring = <T>(fn: () => Promise<T>) => recordEvents(server, fn);
 
   const payout = (mentor: User, status: PayoutStatus = 'pending', amount_cents = 2500) =>
-    Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents, currency: 'USD', status } as Partial<Payout>);
+    Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents, currency: 'USD', status });
 
   describe('access', () => {
     const operations: Array<[string, string, unknown?]> = [
@@ -167,7 +167,7 @@ describe('admin', () => {
       await server.db('sessions').where('id', session.id).update({ status: 'completed' });
 
       const learner = await buildLearner(server.db);
-      await MentorRequest.query(server.db).insert({ mentor_id: mentor.id, learner_id: learner.id, topic: 't', message: '', preferred_times: [], status: 'pending' } as Partial<MentorRequest>);
+      await MentorRequest.query(server.db).insert({ mentor_id: mentor.id, learner_id: learner.id, topic: 't', message: '', preferred_times: [], status: 'pending' });
       const pending = await server.api.patch(`/api/admin/users/${mentor.id}/`, { role: 'learner' }, { token });
       expect(pending.status).to.equal(409);
       expect(pending.body.detail).to.contain('1 pending request');
@@ -414,10 +414,10 @@ describe('admin', () => {
       const euroMentor = await buildMentor(server.db, { currency: 'EUR' });
       const euro = await buildSession(server.db, { mentor_id: euroMentor.id, status: 'completed', start_time: new Date(Date.now() - DAY), price_cents: 3000, currency: 'EUR' });
       await buildBooking(server.db, { session: euro, learner_id: learner.id, status: 'attended' });
-      await MentorRequest.query(server.db).insert({ mentor_id: mentor.id, learner_id: learner.id, topic: 't', message: '', preferred_times: [], status: 'declined', responded_at: new Date() } as Partial<MentorRequest>);
+      await MentorRequest.query(server.db).insert({ mentor_id: mentor.id, learner_id: learner.id, topic: 't', message: '', preferred_times: [], status: 'declined', responded_at: new Date() });
       await payout(mentor, 'paid', 1000);
       await payout(mentor, 'rejected', 250);
-      await Payout.query(server.db).insert({ mentor_id: euroMentor.id, amount_cents: 999, currency: 'EUR', status: 'pending' } as Partial<Payout>);
+      await Payout.query(server.db).insert({ mentor_id: euroMentor.id, amount_cents: 999, currency: 'EUR', status: 'pending' });
 
       const res = await server.api.get('/api/admin/stats/', { token });
       expect(res.status).to.equal(200);

@@ -20,7 +20,7 @@ describe('analytics', () => {
     buildBooking(server.db, { session, learner_id: learner.id, status, cancelled_at: status === 'cancelled' ? session.start_time : null });
 
   const feedback = (session: Session, learner: User, rating: number) =>
-    Feedback.query(server.db).insert({ session_id: session.id, learner_id: learner.id, rating, comment: null } as Partial<Feedback>);
+    Feedback.query(server.db).insert({ session_id: session.id, learner_id: learner.id, rating, comment: null });
 
   async function request(mentor: User, learner: User, status: MentorRequest['status'], createdAt: Date, answerAfterSeconds: number | null, session?: Session) {
     await MentorRequest.query(server.db).insert({
@@ -33,7 +33,7 @@ describe('analytics', () => {
       session_id: session?.id ?? null,
       created_at: createdAt,
       responded_at: answerAfterSeconds === null ? null : new Date(createdAt.getTime() + answerAfterSeconds * 1000),
-    } as Partial<MentorRequest>);
+    });
   }
 
   it('refuses anonymous callers (401) and learners (403)', async () => {

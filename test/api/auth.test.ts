@@ -244,7 +244,7 @@ describe('auth', () => {
       const learner = await buildLearner(server.db);
       const t = tokenFor(server, learner);
       expect((await call(t)).status).to.be.oneOf([200, 501]);
-      await User.query(server.db).findById(learner.id).patch({ is_active: false } as Partial<User>);
+      await User.query(server.db).findById(learner.id).patch({ is_active: false });
       const res = await call(t);
       expect(res.status).to.equal(401);
       expect(res.body.code).to.equal('account_unavailable');

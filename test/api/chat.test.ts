@@ -18,7 +18,7 @@ describe('GET /api/sessions/{id}/chat/', () => {
     messages = [];
     for (let i = 0; i < 5; i++) {
       const sender = i % 2 ? mentor : learner;
-      messages.push(await ChatMessage.query(server.db).insertAndFetch({ session_id: session.id, sender_id: sender.id, body: `m${i}` } as Partial<ChatMessage>));
+      messages.push(await ChatMessage.query(server.db).insertAndFetch({ session_id: session.id, sender_id: sender.id, body: `m${i}` }));
     }
   });
   after(() => server.close());

@@ -85,7 +85,7 @@ describe('currency integrity', () => {
       const learner = await buildLearner(server.db);
       const session = await buildSession(server.db, { mentor_id: mentor.id, price_cents: 4900 });
       await buildBooking(server.db, { session, learner_id: learner.id, status: 'cancelled', cancelled_at: new Date() });
-      await Session.query(server.db).findById(session.id).patch({ price_cents: null, booked_count: 0 } as Partial<Session>);
+      await Session.query(server.db).findById(session.id).patch({ price_cents: null, booked_count: 0 });
       const res = await server.api.patch('/api/profile/', { currency: 'EUR' }, auth(mentor));
       expect(res.status).to.equal(409);
       expect(res.body.code).to.equal('currency_locked');
@@ -110,9 +110,9 @@ describe('currency integrity', () => {
       const mentor = await buildMentor(server.db, { currency: 'IDR' });
       await refused(() => buildSession(server.db, { mentor_id: mentor.id, price_cents: 100, currency: 'KWD' }));
       const free = await buildSession(server.db, { mentor_id: mentor.id, price_cents: null, currency: 'KWD' });
-      await refused(() => Session.query(server.db).findById(free.id).patch({ price_cents: 100 } as Partial<Session>));
+      await refused(() => Session.query(server.db).findById(free.id).patch({ price_cents: 100 }));
       const ok = await buildSession(server.db, { mentor_id: mentor.id, price_cents: 100, currency: 'IDR' });
-      await refused(() => Session.query(server.db).findById(ok.id).patch({ currency: 'KWD' } as Partial<Session>));
+      await refused(() => Session.query(server.db).findById(ok.id).patch({ currency: 'KWD' }));
     });
 
     it('refuses a booking in another currency than its session', async () => {
@@ -120,26 +120,26 @@ describe('currency integrity', () => {
       const learner = await buildLearner(server.db);
       const session = await buildSession(server.db, { mentor_id: mentor.id, price_cents: 2500, currency: 'EUR' });
       await refused(() =>
-        Booking.query(server.db).insert({ session_id: session.id, learner_id: learner.id, status: 'booked', payment_amount_cents: 2500, currency: 'USD' } as Partial<Booking>),
+        Booking.query(server.db).insert({ session_id: session.id, learner_id: learner.id, status: 'booked', payment_amount_cents: 2500, currency: 'USD' }),
       );
       const booking = await buildBooking(server.db, { session, learner_id: learner.id });
-      await refused(() => Booking.query(server.db).findById(booking.id).patch({ currency: 'USD' } as Partial<Booking>));
+      await refused(() => Booking.query(server.db).findById(booking.id).patch({ currency: 'USD' }));
     });
 
     it('refuses a payout in another currency than its mentor, and relabelling one', async () => {
       const mentor = await buildMentor(server.db, { currency: 'IDR' });
       const insert = (currency: string) =>
-        Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents: 100, currency, status: 'pending' } as Partial<Payout>);
+        Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents: 100, currency, status: 'pending' });
       await refused(() => insert('KWD'));
       const payout = await insert('IDR');
-      await refused(() => Payout.query(server.db).findById(payout.id).patch({ currency: 'KWD' } as Partial<Payout>));
+      await refused(() => Payout.query(server.db).findById(payout.id).patch({ currency: 'KWD' }));
     });
 
     it("refuses changing a mentor's currency once money is recorded in it", async () => {
       const mentor = await buildMentor(server.db, { currency: 'IDR' });
-      await User.query(server.db).findById(mentor.id).patch({ currency: 'KWD' } as Partial<User>);
+      await User.query(server.db).findById(mentor.id).patch({ currency: 'KWD' });
       await buildSession(server.db, { mentor_id: mentor.id, price_cents: 100, currency: 'KWD' });
-      await refused(() => User.query(server.db).findById(mentor.id).patch({ currency: 'IDR' } as Partial<User>));
+      await refused(() => User.query(server.db).findById(mentor.id).patch({ currency: 'IDR' }));
       expect((await User.query(server.db).findById(mentor.id))!.currency).to.equal('KWD');
     });
   });
@@ -175,7 +175,7 @@ describe('currency integrity', () => {
       await withoutGuards(async () => {
         const legacy = await buildSession(server.db, { mentor_id: mentor.id, status: 'completed', start_time: fromNow(-DAY), price_cents: 100_000_000, currency: 'IDR' });
         await buildBooking(server.db, { session: legacy, learner_id: learner.id, status: 'attended' });
-        await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 500, currency: 'IDR', status: 'pending' } as Partial<Payout>);
+        await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 500, currency: 'IDR', status: 'pending' });
       });
 
       const res = await server.api.get('/api/earnings/', auth(mentor));

@@ -75,7 +75,7 @@ describe('deactivating a mentor', () => {
   it("refuses booking a session whose mentor is inactive (409 mentor_inactive), even one deactivation did not cancel", async () => {
     const mentor = await buildMentor(server.db);
     const session = await buildSession(server.db, { mentor_id: mentor.id, start_time: fromNow(2 * DAY) });
-    await User.query(server.db).findById(mentor.id).patch({ is_active: false } as Partial<User>);
+    await User.query(server.db).findById(mentor.id).patch({ is_active: false });
     const learner = await buildLearner(server.db);
     const res = await server.api.post(`/api/sessions/${session.id}/book/`, undefined, auth(learner));
     expect(res.status).to.equal(409);

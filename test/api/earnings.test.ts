@@ -30,7 +30,7 @@ describe('earnings', () => {
   }
 
   const payout = (mentor: User, status: Payout['status'], amount_cents: number) =>
-    Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents, currency: 'USD', status } as Partial<Payout>);
+    Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents, currency: 'USD', status });
 
   it('refuses anonymous callers (401) and learners (403)', async () => {
     expect((await server.api.get('/api/earnings/')).status).to.equal(401);

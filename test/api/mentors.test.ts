@@ -113,7 +113,7 @@ describe('mentors', () => {
       await buildSession(server.db, { mentor_id: ada.id, status: 'completed' });
       for (const learner of [l1, l2]) await buildBooking(server.db, { session: done, learner_id: learner.id });
       for (const [session, learner, rating] of [[done, l1, 5], [done, l2, 4], [done2, l1, 4]] as const) {
-        await Feedback.query(server.db).insert({ session_id: session.id, learner_id: learner.id, rating } as Partial<Feedback>);
+        await Feedback.query(server.db).insert({ session_id: session.id, learner_id: learner.id, rating });
       }
 
       const res = await server.api.get(`/api/mentors/${bob.id}/`, { token: token(viewer) });

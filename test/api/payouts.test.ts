@@ -94,7 +94,7 @@ describe('payouts', () => {
 
     it('refuses more than the available balance with 409', async () => {
       const mentor = await mentorWithBalance(5000);
-      await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 4000, status: 'approved' } as Partial<Payout>);
+      await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 4000, status: 'approved' });
       const res = await request(mentor, { amount: '10.01' });
       expect(res.status).to.equal(409);
       expect(res.body.detail).to.contain('exceeds available balance');
@@ -104,7 +104,7 @@ describe('payouts', () => {
 
     it('counts a rejected payout as available again', async () => {
       const mentor = await mentorWithBalance(5000);
-      await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 5000, status: 'rejected' } as Partial<Payout>);
+      await Payout.query(server.db).insert({ mentor_id: mentor.id, amount_cents: 5000, status: 'rejected' });
       expect((await request(mentor, { amount: '50.00' })).status).to.equal(201);
     });
 
@@ -177,10 +177,10 @@ describe('payouts', () => {
             amount_cents: 100 * (i + 1),
             status,
             requested_at: new Date(base + i * DAY),
-          } as Partial<Payout>),
+          }),
         );
       }
-      await Payout.query(server.db).insert({ mentor_id: other.id, amount_cents: 999, status: 'pending' } as Partial<Payout>);
+      await Payout.query(server.db).insert({ mentor_id: other.id, amount_cents: 999, status: 'pending' });
       const token = tokenFor(server, mentor);
 
       const all = await server.api.get('/api/payouts/', { token });

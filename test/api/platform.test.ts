@@ -231,7 +231,7 @@ describe('platform integration', () => {
     it('an expired key gets 401 api_key_expired', async () => {
       const { id, key } = await createKey(['platform:users'], { expires_at: inDays(1) });
       expect((await server.api.get('/api/platform/users/nobody/', { token: key })).status).to.equal(404);
-      await ApiKey.query(server.db).findById(id).patch({ expires_at: new Date(Date.now() - 1000) } as Partial<ApiKey>);
+      await ApiKey.query(server.db).findById(id).patch({ expires_at: new Date(Date.now() - 1000) });
       const res = await server.api.get('/api/platform/users/nobody/', { token: key });
       expect(res.status).to.equal(401);
       expect(res.body.code).to.equal('api_key_expired');

@@ -37,7 +37,7 @@ describe('requests', () => {
       preferred_times: [inHours(48).toISOString()],
       status: 'pending',
       ...attrs,
-    } as Partial<MentorRequest>);
+    });
   }
 
   const notificationsOf = (user: User) => Notification.query(server.db).where('user_id', user.id).orderBy('id');
@@ -154,7 +154,7 @@ describe('requests', () => {
         end_time: inHours(4),
         status: 'scheduled',
         currency: 'EUR',
-      } as Partial<Session>);
+      });
       mine.accepted = await mine.accepted.$query(server.db).patchAndFetch({ status: 'accepted', session_id: session.id });
       elsewhere = await buildRequest({ learner_id: otherLearner.id, mentor_id: otherMentor.id });
     });

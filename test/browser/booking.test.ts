@@ -59,7 +59,7 @@ describe('browser: <mentor-booking> (learners book, request, cancel; live update
   before(async function () {
     browser = await launchBrowser(this);
     server = await getTestServer();
-    mentor = await buildMentor(server.db, { first_name: 'Ada', last_name: 'Bookable', bio: 'Compilers and careers.', expertise: ['rust', 'career'], hourly_rate_cents: 4500 } as Partial<User>);
+    mentor = await buildMentor(server.db, { first_name: 'Ada', last_name: 'Bookable', bio: 'Compilers and careers.', expertise: ['rust', 'career'], hourly_rate_cents: 4500 });
     learner = await buildLearner(server.db, { first_name: 'Lee', last_name: 'Learner' });
     open = await buildSession(server.db, { mentor_id: mentor.id, title: 'Rust office hours', capacity: 3, start_time: inDays(2), price_cents: 2000 });
     // Booked, due to start five minutes ago and not started by the mentor: the API refuses to cancel it.

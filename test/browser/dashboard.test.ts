@@ -87,8 +87,8 @@ describe('browser: dashboard and notification bell', function () {
     await buildPresence(server.db, { session: first, user_id: a!.id, joined_at: first.start_time, left_at: addMinutes(first.start_time, 45) });
     await buildPresence(server.db, { session: first, user_id: b!.id, joined_at: addMinutes(first.start_time, 5), left_at: addMinutes(first.start_time, 60) });
     firstSessionId = first.id;
-    await Feedback.query(server.db).insert({ session_id: first.id, learner_id: a!.id, rating: 5, comment: 'Great' } as Partial<Feedback>);
-    await Feedback.query(server.db).insert({ session_id: second.id, learner_id: c!.id, rating: 4, comment: null } as Partial<Feedback>);
+    await Feedback.query(server.db).insert({ session_id: first.id, learner_id: a!.id, rating: 5, comment: 'Great' });
+    await Feedback.query(server.db).insert({ session_id: second.id, learner_id: c!.id, rating: 4, comment: null });
 
     context = await browser.newContext(DESKTOP);
     page = await openPage(context);

@@ -102,7 +102,7 @@ function roomSuite(this: Mocha.Suite): void {
     server = await getTestServer();
     sockets = trackWebSockets(server);
     world = await buildRoomWorld(server, `Live clinic ${XSS}`);
-    await Session.query(server.db).findById(world.session.id).patch({ capacity: 2 } as Partial<Session>);
+    await Session.query(server.db).findById(world.session.id).patch({ capacity: 2 });
     absent = await buildLearner(server.db, { first_name: 'Abe', last_name: 'Sent' });
     await buildBooking(server.db, { session: world.session, learner_id: absent.id });
     const mentor = await openRoom(browser, server.url, world.mentor, world.session.id, DESKTOP);

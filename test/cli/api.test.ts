@@ -10,7 +10,7 @@ import { getTestServer, type TestServer } from '../helpers/server.ts';
 import { CliSandbox, expectPlain, expectSchema } from './helpers.ts';
 
 async function buildPayout(server: TestServer, mentor: User, attrs: Partial<Payout> = {}): Promise<Payout> {
-  return Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents: 12_500, status: 'pending', ...attrs } as Partial<Payout>);
+  return Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents: 12_500, status: 'pending', ...attrs });
 }
 
 describe('mentorctl: from a fresh data folder to the first listing', function () {

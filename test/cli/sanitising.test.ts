@@ -58,7 +58,7 @@ describe('mentorctl: values from the API are printed terminal-safe', function ()
   it('a payout note cannot move the cursor over the amount; --json keeps the note', async () => {
     const mentor = await buildMentor(server.db);
     const note = '\u001b[55D 3.00 USD\u001b[46C';
-    const payout = await Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents: 3_000, status: 'pending', note } as Partial<Payout>);
+    const payout = await Payout.query(server.db).insertAndFetch({ mentor_id: mentor.id, amount_cents: 3_000, status: 'pending', note });
 
     const table = await cli.ok(['payouts', 'list', '--mentor', String(mentor.id)]);
     expect(table.stdout).not.to.match(CONTROL);

@@ -259,7 +259,7 @@ describe('hardening: fuzzing every operation from openapi.yaml', function () {
   /** An admin may deactivate or demote anyone, the fuzzing roles included: put them back. */
   async function restorePeople() {
     for (const person of Object.values(people)) {
-      await User.query(server.db).findById(person.id).patch({ is_active: true, role: person.role, is_admin: person.is_admin } as Partial<User>);
+      await User.query(server.db).findById(person.id).patch({ is_active: true, role: person.role, is_admin: person.is_admin });
     }
   }
 

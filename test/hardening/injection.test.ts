@@ -314,7 +314,7 @@ describe('hardening: SQL metacharacters, markup and unicode are data', function 
     it('chat messages: byte-identical JSON, never HTML, whatever the client accepts', async () => {
       const session = records.open;
       for (const body of [...HTML_PAYLOADS, ...SQL_PAYLOADS]) {
-        await ChatMessage.query(server.db).insert({ session_id: session.id, sender_id: people.bookedLearner.id, body } as Partial<ChatMessage>);
+        await ChatMessage.query(server.db).insert({ session_id: session.id, sender_id: people.bookedLearner.id, body });
       }
       const res = await server.api.get(`/api/sessions/${session.id}/chat/?page_size=100`, { token: tokens.owner, headers: { Accept: 'text/html' } });
       expect(res.status).to.equal(200);

@@ -28,14 +28,14 @@ describe('hardening: the invariant checker', () => {
   });
 
   const breaks: Array<[string, RegExp, (db: Knex.Transaction, p: People, r: Records) => PromiseLike<unknown>]> = [
-    ['a booked_count that disagrees with the live bookings', /booked_count 0 but 1 live bookings/, (db, _p, r) => Session.query(db).findById(r.open.id).patch({ booked_count: 0 } as Partial<Session>)],
-    ['payouts above the earnings', /payouts of \d+ cents above earnings/, (db, p) => Payout.query(db).insert({ mentor_id: p.owner.id, amount_cents: 1_000_000, currency: 'USD', status: 'pending' } as Partial<Payout>)],
-    ['feedback on a session that is not completed', /is not completed/, (db, p, r) => Feedback.query(db).insert({ session_id: r.open.id, learner_id: p.bookedLearner.id, rating: 5 } as Partial<Feedback>)],
-    ['feedback from a learner without a seat', /did not attend/, (db, p, r) => Feedback.query(db).insert({ session_id: r.done.id, learner_id: p.learner.id, rating: 4 } as Partial<Feedback>)],
-    ['a booking left booked on a completed session', /still booked on a completed session/, (db, p, r) => Booking.query(db).insert({ session_id: r.done.id, learner_id: p.learner.id, status: 'booked', payment_amount_cents: 0 } as Partial<Booking>)],
-    ['a notification read without read_at', /read_status .* with read_at null/, (db, _p, r) => Notification.query(db).findById(r.notification.id).patch({ read_status: true } as Partial<Notification>)],
-    ['chat from someone outside the session', /is not in session/, (db, p, r) => ChatMessage.query(db).insert({ session_id: r.open.id, sender_id: p.otherMentor.id, body: 'hi' } as Partial<ChatMessage>)],
-    ['a payout decided without a time', /status approved with processed_at null/, (db, _p, r) => Payout.query(db).findById(r.payout.id).patch({ status: 'approved' } as Partial<Payout>)],
+    ['a booked_count that disagrees with the live bookings', /booked_count 0 but 1 live bookings/, (db, _p, r) => Session.query(db).findById(r.open.id).patch({ booked_count: 0 })],
+    ['payouts above the earnings', /payouts of \d+ cents above earnings/, (db, p) => Payout.query(db).insert({ mentor_id: p.owner.id, amount_cents: 1_000_000, currency: 'USD', status: 'pending' })],
+    ['feedback on a session that is not completed', /is not completed/, (db, p, r) => Feedback.query(db).insert({ session_id: r.open.id, learner_id: p.bookedLearner.id, rating: 5 })],
+    ['feedback from a learner without a seat', /did not attend/, (db, p, r) => Feedback.query(db).insert({ session_id: r.done.id, learner_id: p.learner.id, rating: 4 })],
+    ['a booking left booked on a completed session', /still booked on a completed session/, (db, p, r) => Booking.query(db).insert({ session_id: r.done.id, learner_id: p.learner.id, status: 'booked', payment_amount_cents: 0 })],
+    ['a notification read without read_at', /read_status .* with read_at null/, (db, _p, r) => Notification.query(db).findById(r.notification.id).patch({ read_status: true })],
+    ['chat from someone outside the session', /is not in session/, (db, p, r) => ChatMessage.query(db).insert({ session_id: r.open.id, sender_id: p.otherMentor.id, body: 'hi' })],
+    ['a payout decided without a time', /status approved with processed_at null/, (db, _p, r) => Payout.query(db).findById(r.payout.id).patch({ status: 'approved' })],
   ];
   for (const [what, message, corrupt] of breaks) {
     it(`notices ${what}`, async () => {

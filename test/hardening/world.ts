@@ -107,22 +107,22 @@ export async function buildRecords(db: Knex, people: People): Promise<Records> {
     message: 'Please look at my pull request.',
     preferred_times: [addMinutes(now, 3 * 24 * 60).toISOString()],
     status: 'pending',
-  } as Partial<MentorRequest>);
-  const payout = await Payout.query(db).insertAndFetch({ mentor_id, amount_cents: 1000, currency: 'USD', status: 'pending' } as Partial<Payout>);
+  });
+  const payout = await Payout.query(db).insertAndFetch({ mentor_id, amount_cents: 1000, currency: 'USD', status: 'pending' });
   const notification = await buildNotification(db, { user_id: owner.id, message: 'Welcome' });
-  const chat = await ChatMessage.query(db).insertAndFetch({ session_id: open.id, sender_id: owner.id, body: 'Hello, class' } as Partial<ChatMessage>);
+  const chat = await ChatMessage.query(db).insertAndFetch({ session_id: open.id, sender_id: owner.id, body: 'Hello, class' });
   const account = await buildLearner(db);
   const { apiKey } = await createApiKey(db, people.admin, { name: 'Host', scopes: ['platform:users', 'platform:tokens'] });
   const externalId = `ext-${crypto.randomBytes(6).toString('hex')}`;
   const platformUser = await buildMentor(db, { external_id: externalId, password_hash: null, email: `${externalId}@host.example` });
-  const webhook = await WebhookEndpoint.query(db).insertAndFetch({ url: 'https://hooks.example.test/world', events: ['*'], secret: 'whsec_d29ybGQtc2VjcmV0LWZvci10ZXN0cw==' } as Partial<WebhookEndpoint>);
+  const webhook = await WebhookEndpoint.query(db).insertAndFetch({ url: 'https://hooks.example.test/world', events: ['*'], secret: 'whsec_d29ybGQtc2VjcmV0LWZvci10ZXN0cw==' });
   const webhookDelivery = await WebhookDelivery.query(db).insertAndFetch({
     endpoint_id: webhook.id,
     message_id: `msg_world_${webhook.id}`,
     event_type: 'webhook.test',
     payload: '{}',
     status: 'failed',
-  } as Partial<WebhookDelivery>);
+  });
   return { open, booking, draft, soon, soonBooking, startable, live, done, doneBooking, request, payout, notification, chat, account, apiKey, platformUser, webhook, webhookDelivery };
 }
 

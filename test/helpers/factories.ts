@@ -31,7 +31,7 @@ export async function buildUser(db: Knex, attrs: Partial<User> & { role?: Role }
     timezone: 'UTC',
     expertise: [],
     ...attrs,
-  } as Partial<User>);
+  });
 }
 
 export const buildMentor = (db: Knex, attrs: Partial<User> = {}) => buildUser(db, { role: 'mentor', ...attrs });
@@ -55,7 +55,7 @@ export async function buildSession(
     start_time: start,
     duration,
     end_time: addMinutes(start, duration),
-  } as Partial<Session>);
+  });
 }
 
 export async function buildBooking(
@@ -69,7 +69,7 @@ export async function buildBooking(
     payment_amount_cents: session.price_cents ?? 0,
     currency: session.currency,
     ...rest,
-  } as Partial<Booking>);
+  });
   if (booking.status !== 'cancelled') await Session.query(db).findById(session.id).increment('booked_count', 1);
   return booking;
 }
@@ -82,7 +82,7 @@ export async function buildNotification(db: Knex, attrs: Partial<Notification> &
     data: {},
     read_status: false,
     ...attrs,
-  } as Partial<Notification>);
+  });
 }
 
 export function tokenFor(server: TestServer, user: User): string {

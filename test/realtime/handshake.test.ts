@@ -72,7 +72,7 @@ describe('realtime: opening /ws', () => {
   it('refuses a deactivated or deleted account with 401', async () => {
     const learner = await buildLearner(server.db);
     const token = tokenFor(server, learner);
-    await User.query(server.db).findById(learner.id).patch({ is_active: false } as Partial<User>);
+    await User.query(server.db).findById(learner.id).patch({ is_active: false });
     const answer = await refusal(server.url, token);
     expect(answer).to.deep.include({ status: 401 });
     expect(answer.body.code).to.equal('account_unavailable');

@@ -158,7 +158,7 @@ describe('realtime: rooms', () => {
         expect(await socket.next((m) => m.type === 'presence' && m.event === 'leave')).to.have.nested.property('member.peer', alice.socket.peer);
       }
 
-      const ended = await Session.query(server.db).patchAndFetchById(c.session.id, { status: 'completed', ended_at: new Date() } as Partial<Session>);
+      const ended = await Session.query(server.db).patchAndFetchById(c.session.id, { status: 'completed', ended_at: new Date() });
       server.bundle.deps.events.publish({ type: 'session.changed', session: ended, change: 'completed' });
       for (const socket of [mentor.socket, bob.socket]) {
         expect(await socket.next('unsubscribed')).to.include({ channel: room(c), reason: 'session_ended' });
