@@ -8,11 +8,13 @@ import { buildBooking, buildLearner, buildMentor, buildSession } from '../helper
 import type { TestServer } from '../helpers/server.ts';
 import type { TestSocket } from './client.ts';
 
-/** An access token signed like the server's, expiring `expiresIn` seconds from now (may be past). */
+/** An access token signed like the server's, expiring `expiresIn` to `expiresIn` + 1 seconds from now (may be past). */
 export function accessTokenExpiringIn(server: TestServer, user: User, expiresIn: number): string {
   const { tokens } = server.bundle.deps;
-  const now = Math.floor(Date.now() / 1000);
-  return jwt.sign({ role: user.role, exp: now + expiresIn, iat: now - 1 }, tokens.accessKey, {
+  // `exp` counts whole seconds: rounding now up keeps at least `expiresIn` seconds of validity (a
+  // token "expiring in 1" made at x.999 s would otherwise be dead a millisecond later).
+  const now = Math.ceil(Date.now() / 1000);
+  return jwt.sign({ role: user.role, exp: now + expiresIn, iat: now - 2 }, tokens.accessKey, {
     algorithm: ALGORITHM,
     header: { alg: ALGORITHM, typ: ACCESS_TYP },
     subject: String(user.id),
