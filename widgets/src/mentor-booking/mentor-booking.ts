@@ -1,5 +1,4 @@
-import { unwrap, type Schema } from '../shared/api.ts';
-import { WidgetElement } from '../shared/base-element.ts';
+import { AccountWidget, type Profile } from '../shared/account-widget.ts';
 import { h, render } from '../shared/dom.ts';
 import { emit } from '../shared/events.ts';
 import { readNotificationUpdate, readSessionUpdate } from '../shared/protocol.ts';
@@ -59,8 +58,8 @@ export type BookingViewName = 'all' | 'browse' | 'mine';
  * @cssproperty --md-radius - Corner radius.
  * @cssproperty --md-font-family - Font.
  */
-export class MentorBooking extends WidgetElement {
-  static override readonly observedAttributes = [...WidgetElement.observedAttributes, 'mentor-id', 'view', 'heading-level'];
+export class MentorBooking extends AccountWidget {
+  static override readonly observedAttributes = [...AccountWidget.observedAttributes, 'mentor-id', 'view', 'heading-level'];
 
   static define(tag = 'mentor-booking', registry: CustomElementRegistry = customElements): typeof MentorBooking {
     if (!registry.get(tag)) registry.define(tag, this);
@@ -99,42 +98,21 @@ export class MentorBooking extends WidgetElement {
     this.setAttribute('heading-level', String(value));
   }
 
-  protected renderSignedOut(): void {
-    this.#reset();
-    this.#notice('Sign in to book mentors and see your bookings.', 'status');
+  protected readonly loadingText = 'Loading…';
+  protected readonly signedOutText = 'Sign in to book mentors and see your bookings.';
+
+  protected refusal(profile: Profile): string | null {
+    if (profile.role === 'learner' || this.view !== 'mine') return null;
+    return `Bookings and requests are for learners. You are signed in as ${profile.username}, a ${profile.role} account.`;
   }
 
-  protected connected(signal: AbortSignal): void {
-    this.#reset();
-    signal.addEventListener('abort', () => this.#reset(), { once: true });
-    render(this.shadowRoot!, h('p', { class: 'p-4 text-sm text-ink-muted', role: 'status' }, 'Loading…'));
-    unwrap(this.api.GET('/api/profile/')).then(
-      (profile) => {
-        if (signal.aborted) return;
-        if (profile.role !== 'learner' && this.view === 'mine') {
-          this.#notice(`Bookings and requests are for learners. You are signed in as ${profile.username}, a ${profile.role} account.`);
-          return;
-        }
-        this.#start(profile, signal);
-      },
-      (error: unknown) => {
-        const detail = this.reportError(error, signal);
-        if (detail) this.#notice(detail.status === 401 ? 'Your session has expired. Please sign in again.' : detail.message);
-      },
-    );
-  }
-
-  #reset(): void {
+  protected resetState(): void {
     this.#views = [];
     this.#mine = null;
     clearTimeout(this.#statusTimer);
   }
 
-  #notice(text: string, role: 'status' | 'alert' = 'alert'): void {
-    render(this.shadowRoot!, h('div', { part: 'message', class: 'card m-4 p-4 text-sm', role }, text));
-  }
-
-  #start(profile: Schema<'Profile'>, signal: AbortSignal): void {
+  protected startFor(profile: Profile, signal: AbortSignal): void {
     const realtime = new RealtimeClient({
       url: this.wsUrl,
       credential: () => this.credential(),

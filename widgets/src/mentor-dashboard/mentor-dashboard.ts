@@ -1,5 +1,4 @@
-import { unwrap, type Schema } from '../shared/api.ts';
-import { WidgetElement } from '../shared/base-element.ts';
+import { AccountWidget, type Profile } from '../shared/account-widget.ts';
 import { h, render, uid } from '../shared/dom.ts';
 import { emit } from '../shared/events.ts';
 import { plusIcon } from '../shared/icons.ts';
@@ -72,8 +71,8 @@ const STATUS_MS = 6000;
  * @cssproperty --md-radius - Corner radius.
  * @cssproperty --md-font-family - Font.
  */
-export class MentorDashboard extends WidgetElement {
-  static override readonly observedAttributes = [...WidgetElement.observedAttributes, 'tab', 'heading-level'];
+export class MentorDashboard extends AccountWidget {
+  static override readonly observedAttributes = [...AccountWidget.observedAttributes, 'tab', 'heading-level'];
 
   static define(tag = 'mentor-dashboard', registry: CustomElementRegistry = customElements): typeof MentorDashboard {
     if (!registry.get(tag)) registry.define(tag, this);
@@ -119,32 +118,14 @@ export class MentorDashboard extends WidgetElement {
     return false;
   }
 
-  protected renderSignedOut(): void {
-    this.#reset();
-    this.#notice('Sign in to see your mentor dashboard.', 'status');
+  protected readonly loadingText = 'Loading your dashboard…';
+  protected readonly signedOutText = 'Sign in to see your mentor dashboard.';
+
+  protected refusal(profile: Profile): string | null {
+    return profile.role === 'mentor' ? null : `The mentor dashboard is for mentors. You are signed in as ${profile.username}, a learner account.`;
   }
 
-  protected connected(signal: AbortSignal): void {
-    this.#reset();
-    signal.addEventListener('abort', () => this.#reset(), { once: true });
-    render(this.shadowRoot!, h('p', { class: 'p-4 text-sm text-ink-muted', role: 'status' }, 'Loading your dashboard…'));
-    unwrap(this.api.GET('/api/profile/')).then(
-      (profile) => {
-        if (signal.aborted) return;
-        if (profile.role !== 'mentor') {
-          this.#notice(`The mentor dashboard is for mentors. You are signed in as ${profile.username}, a learner account.`);
-          return;
-        }
-        this.#start(profile, signal);
-      },
-      (error: unknown) => {
-        const detail = this.reportError(error, signal);
-        if (detail) this.#notice(detail.status === 401 ? 'Your session has expired. Please sign in again.' : detail.message);
-      },
-    );
-  }
-
-  #reset(): void {
+  protected resetState(): void {
     this.#tabScope?.abort();
     this.#tabScope = null;
     this.#activeTab = null;
@@ -154,11 +135,7 @@ export class MentorDashboard extends WidgetElement {
     this.#metrics?.dispose();
   }
 
-  #notice(text: string, role: 'status' | 'alert' = 'alert'): void {
-    render(this.shadowRoot!, h('div', { part: 'message', class: 'card m-4 p-4 text-sm', role }, text));
-  }
-
-  #start(profile: Schema<'Profile'>, signal: AbortSignal): void {
+  protected startFor(profile: Profile, signal: AbortSignal): void {
     const feed = new NotificationFeed(this.api);
     const realtime = new RealtimeClient({
       url: this.wsUrl,
