@@ -135,6 +135,28 @@ describe('browser: signing in, token refresh and signing out', function () {
     expect(res.status).to.equal(401);
   });
 
+  it('signs out to /login, not back through it, when a widget is refused while the logout is in flight', async () => {
+    const page = await openPage(context);
+    await signIn(page, server.url, mentor.username, PASSWORD);
+    const navigations: string[] = [];
+    page.on('request', (request) => request.isNavigationRequest() && navigations.push(new URL(request.url()).pathname + new URL(request.url()).search));
+    // Once the tokens are cleared any widget request goes out without one and is refused
+    // (md-unauthorized), and another tab may drop the stored login: here a widget reports the
+    // refusal before the logout's answer arrives, as happened on a loaded machine.
+    await page.route('**/api/auth/logout/', async (route) => {
+      const response = await route.fetch();
+      await page.evaluate(() =>
+        document.querySelector('mentor-dashboard')!.dispatchEvent(
+          new CustomEvent('md-unauthorized', { bubbles: true, composed: true, detail: { message: 'The API refused the token.' } }),
+        ),
+      );
+      await route.fulfill({ response });
+    });
+    await Promise.all([page.waitForURL(`${server.url}/login`), page.getByRole('button', { name: 'Sign out' }).click()]);
+    expect(navigations).to.deep.equal(['/login']);
+    expect(await storedAuth(page)).to.equal(null);
+  });
+
   it('sends a deactivated account back to /login', async () => {
     const page = await openPage(context);
     await signIn(page, server.url, mentor.username, PASSWORD);

@@ -146,13 +146,18 @@ export function safeNext(value: string | null, fallback = '/dashboard', origin =
  * and the "Sign out" button wired.
  */
 export function guardSignedInPage(toLogin: () => void): void {
+  // Signing out makes the server close this login's sockets, and the widgets report that as
+  // md-unauthorized, often before the logout's answer: the sign-out's own way to /login wins.
+  let signingOut = false;
+  const leave = () => signingOut || toLogin();
   document.addEventListener('md-unauthorized', () => {
     clearAuth();
-    toLogin();
+    leave();
   });
-  onAuthChange((auth) => auth || toLogin());
-  keepFresh(toLogin);
+  onAuthChange((auth) => auth || leave());
+  keepFresh(leave);
   document.querySelector('#sign-out')?.addEventListener('click', async () => {
+    signingOut = true;
     await signOut();
     location.assign('/login');
   });
