@@ -204,6 +204,50 @@ describe('browser: dashboard and notification bell', function () {
     await row.getByRole('button', { name: 'Join class' }).waitFor();
   });
 
+  it('keeps a started class started when a list fetched before the start is answered after it', async () => {
+    const soon = await buildSession(server.db, { mentor_id: mentor.id, title: 'Reconciled late', start_time: addMinutes(new Date(), 10) });
+    const booking = await buildBooking(server.db, { session: soon, learner_id: learner.id });
+    expect((await server.api.post(`/api/sessions/${soon.id}/ready/`, undefined, { token: tokenFor(server, mentor) })).status).to.equal(200);
+    expect((await server.api.post(`/api/bookings/${booking.id}/ready/`, undefined, { token: tokenFor(server, learner) })).status).to.equal(200);
+    await dashboard().locator('[role="tab"][data-tab="notifications"]').click();
+    await dashboard().locator('[role="tab"][data-tab="sessions"]').click();
+    const row = dashboard().locator(`[data-session-id="${soon.id}"]`);
+    const start = row.getByRole('button', { name: 'Start Class' });
+    await start.waitFor();
+
+    // After a reconnect the tab re-reads its list (the subscriptions were re-confirmed). That read
+    // reaches the server before the start and its answer is held until the start is answered.
+    let release!: () => void;
+    const startAnswered = new Promise<void>((resolve) => (release = resolve));
+    let fetched!: () => void;
+    const staleRead = new Promise<void>((resolve) => (fetched = resolve));
+    await page.route(/\/api\/sessions\/\?/, async (route) => {
+      const response = await route.fetch();
+      fetched();
+      await startAnswered;
+      await route.fulfill({ response });
+    });
+    const seen = page.problems().length;
+    await server.hub.close();
+    server.hub = attachRealtime(server.server, server.bundle.deps);
+    await staleRead;
+
+    await page.evaluate(() => document.addEventListener('md-navigate', (event) => event.preventDefault(), { once: true }));
+    await start.click();
+    await row.getByRole('button', { name: 'Join class' }).waitFor();
+    const applied = page.waitForEvent('requestfinished', (request) => /\/api\/sessions\/\?/.test(request.url()));
+    release();
+    await applied;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.unroute(/\/api\/sessions\/\?/);
+    expect(await row.getByRole('button', { name: 'Join class' }).count()).to.equal(1);
+    expect(await start.count()).to.equal(0);
+    const problems = page.problems();
+    for (let i = problems.length - 1; i >= seen; i--) {
+      if (/^console error: WebSocket connection to '[^']*\/ws' failed/.test(problems[i]!)) problems.splice(i, 1);
+    }
+  });
+
   it('opens the Requests tab from a request notification (keyboard) and accepts it from the UI', async () => {
     const before = await unreadCount();
     const slot = addMinutes(new Date(), 3 * 24 * 60);

@@ -29,6 +29,9 @@ const LATEST_FIRST: ReadonlySet<Filter> = new Set(['', 'completed', 'cancelled']
 const CLOCK_MS = 30_000;
 /** Subscriptions confirmed within this window are reconciled with one request. */
 const RECONCILE_DELAY_MS = 200;
+
+/** Whether `next` describes the session as it was before `shown` (every change moves `updated_at`). */
+const olderThan = (next: Session, shown: Session) => Date.parse(next.updated_at) < Date.parse(shown.updated_at);
 /** Sessions whose participant count or readiness can still change. */
 const LIVE_STATUSES: ReadonlySet<SessionStatus> = new Set(['scheduled', 'in_progress']);
 
@@ -81,6 +84,7 @@ export class SessionsTab implements DashboardTab {
     const current = this.#sessions[index];
     if (!current) return;
     if (update.session) {
+      if (olderThan(update.session, current)) return;
       this.#sessions[index] = update.session;
       this.#replaceRow(update.session);
     } else if (update.participantCount !== undefined) {
@@ -109,7 +113,8 @@ export class SessionsTab implements DashboardTab {
       const fresh = new Map(pages.flatMap((page) => page.results).map((s) => [s.id, s]));
       this.#sessions = this.#sessions.map((shown) => {
         const latest = fresh.get(shown.id);
-        if (!latest || JSON.stringify(latest) === JSON.stringify(shown)) return shown;
+        // A page fetched before an action of ours was answered must not undo what it shows.
+        if (!latest || olderThan(latest, shown) || JSON.stringify(latest) === JSON.stringify(shown)) return shown;
         this.#replaceRow(latest);
         return latest;
       });
