@@ -40,9 +40,9 @@ class SocketLog {
   }
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -108,7 +108,13 @@ describe('browser: signing in, token refresh and signing out', function () {
       await until(() => sockets.every((s) => s.settled), 'pings and renewals to be answered');
     }
 
-    const renewed = (await storedAuth(page))!;
+    // The refresh and the sockets' renewals are real requests started by page timers near the end:
+    // wait for them to land rather than read the state while they are in flight.
+    let renewed = first;
+    await until(async () => {
+      renewed = (await storedAuth(page))!;
+      return renewed.access !== first.access && sockets.every((s) => s.count(s.sent, 'auth') > 0 && s.settled);
+    }, 'the refreshed token to be stored and renewed on both sockets');
     expect(renewed.access).not.to.equal(first.access);
     expect(renewed.refresh).not.to.equal(first.refresh);
     for (const socket of sockets) {
@@ -159,8 +165,12 @@ describe('browser: signing in, token refresh and signing out', function () {
 
   it('sends a deactivated account back to /login', async () => {
     const page = await openPage(context);
+    const sockets: SocketLog[] = [];
+    page.on('websocket', (ws) => sockets.push(new SocketLog(ws)));
     await signIn(page, server.url, mentor.username, PASSWORD);
     await page.locator('mentor-dashboard [data-metric="students"] .metric-value', { hasText: '0' }).waitFor();
+    // The news comes by the open sockets (closed with 4003): wait until both widgets have theirs.
+    await until(() => sockets.length === 2 && sockets.every((s) => s.count(s.received, 'welcome') === 1), 'both widgets to connect');
     const admin = await buildAdmin(server.db);
     const res = await server.api.patch(`/api/admin/users/${mentor.id}/`, { is_active: false }, { token: tokenFor(server, admin) });
     expect(res.status).to.equal(200);

@@ -25,6 +25,17 @@ async function waitForText(locator: Locator, text: string): Promise<void> {
 }
 
 /** Waits until the dashboard's tab panel shows no "Loading …" line (its only status lines). */
+/**
+ * Drops, from what the page logged since `seen`, the refused reconnections of a test that takes /ws
+ * down on purpose (Chromium logs each as a console error). Anything else logged stays a problem.
+ */
+function forgiveRefusedReconnects(page: { problems(): string[] }, seen: number): void {
+  const problems = page.problems();
+  for (let i = problems.length - 1; i >= seen; i--) {
+    if (/^console error: WebSocket connection to '[^']*\/ws' failed/.test(problems[i]!)) problems.splice(i, 1);
+  }
+}
+
 async function panelLoaded(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('mentor-dashboard')?.shadowRoot?.querySelector('[role="tabpanel"] [role="status"]'));
 }
@@ -242,10 +253,7 @@ describe('browser: dashboard and notification bell', function () {
     await page.unroute(/\/api\/sessions\/\?/);
     expect(await row.getByRole('button', { name: 'Join class' }).count()).to.equal(1);
     expect(await start.count()).to.equal(0);
-    const problems = page.problems();
-    for (let i = problems.length - 1; i >= seen; i--) {
-      if (/^console error: WebSocket connection to '[^']*\/ws' failed/.test(problems[i]!)) problems.splice(i, 1);
-    }
+    forgiveRefusedReconnects(page, seen);
   });
 
   it('opens the Requests tab from a request notification (keyboard) and accepts it from the UI', async () => {
@@ -329,12 +337,7 @@ describe('browser: dashboard and notification bell', function () {
 
     await badgeShows(before + 1);
     await reconnecting.waitFor({ state: 'hidden' });
-    // A reconnection attempt that fell while /ws was down was refused, and Chromium logs that: it is
-    // what this test provokes, not a problem. Anything else logged meanwhile still is.
-    const problems = page.problems();
-    for (let i = problems.length - 1; i >= seen; i--) {
-      if (/^console error: WebSocket connection to '[^']*\/ws' failed/.test(problems[i]!)) problems.splice(i, 1);
-    }
+    forgiveRefusedReconnects(page, seen);
 
     // The payload shows as characters in the bell and in the Notifications tab, never as markup.
     await page.locator('notification-bell [part="button"]').click();
