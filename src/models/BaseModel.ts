@@ -1,9 +1,9 @@
 /**
  * The base of every model. The schema lives only in migrations; models add relations, timestamp
  * hooks and the value conversions that make SQLite and PostgreSQL look the same to the code:
- * times are `Date` objects in JS and ISO-8601 strings on the way to the database (raw knex
- * queries get the same from `bindTimesAsIso` in src/db/knex.ts), booleans are booleans (SQLite
- * stores 0/1), JSON columns are parsed.
+ * times are `Date` objects in JS (the knex client binds them as ISO-8601 strings, for models and
+ * raw queries alike: `bindTimesAsIso` in src/db/knex.ts), booleans are booleans (SQLite stores
+ * 0/1), JSON columns are parsed.
  */
 import { Model, type Pojo, type QueryContext } from 'objection';
 
@@ -29,14 +29,6 @@ export class BaseModel extends Model {
       if (v != null && typeof v !== 'boolean') parsed[c] = Boolean(Number(v));
     }
     return parsed;
-  }
-
-  override $formatDatabaseJson(json: Pojo): Pojo {
-    const formatted = super.$formatDatabaseJson(json);
-    for (const [k, v] of Object.entries(formatted)) {
-      if (v instanceof Date) formatted[k] = v.toISOString();
-    }
-    return formatted;
   }
 
   override $beforeInsert(_ctx: QueryContext): void {
