@@ -63,7 +63,12 @@ export async function openPage(context: BrowserContext): Promise<Page & { proble
   page.on('response', (response) => {
     if (response.status() >= 500) problems.push(`server error: ${response.status()} ${response.url()}`);
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  // net::ERR_ABORTED is the page cancelling its own request (a widget's AbortSignal when it switches
+  // tabs or restarts, a navigation): what the widgets are built to do, not a failure.
+  page.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText ?? '';
+    if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} ${error}`);
+  });
   page.on('dialog', (dialog) => {
     problems.push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
